@@ -1,0 +1,44 @@
+# Two commands do everything: `make demo` and `make test`. Each installs what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg graphviz \
+	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
+STAMP_APT := $(VENV)/.apt-ok
+STAMP_PY := $(VENV)/.installed
+
+.PHONY: demo test setup bench clean-renders
+
+demo: setup
+	$(BIN)/nnanim trace -o renders/default.nntrace
+	$(BIN)/nnanim draw -o renders/workshop-graph.svg
+	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
+	@echo "demo: renders/ holds the default trace and its graph pictures"
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_engine.py
+
+setup: $(STAMP_APT) $(STAMP_PY)
+
+$(STAMP_APT):
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "missing system packages; as root run:"; \
+			echo "  apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+			exit 1; \
+		fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP_PY): pyproject.toml $(STAMP_APT)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@

@@ -1,0 +1,132 @@
+"""The workshop's draw.py picture of a Value graph, with graphviz: a box per value (label, data, grad)
+and a small node per op. Large graphs are grouped by neuron so that they stay legible.
+
+graphviz (the Python package) is imported only when a picture is made, so `import engine` stays fast.
+"""
+
+import html
+import re
+
+from engine.atomic import atomic_path
+
+GROUP_ABOVE = 150  # nodes; bigger graphs are drawn one box per neuron
+_NEURON_OUTPUT = re.compile(r"^h_[0-9,]+$")
+
+
+def neuron_groups(step):
+    """For every node, the index of the neuron output it belongs to, or None.
+
+    A neuron's ops are the ones created since the previous neuron output: creation order follows
+    the workshop's code, one neuron at a time."""
+    g = step.graph
+    owner = [None] * len(g)
+    pending = []
+    for i in range(len(g)):
+        if g.arity[i] == 0:
+            continue
+        pending.append(i)
+        if _NEURON_OUTPUT.match(g.labels[i]):
+            for j in pending:
+                owner[j] = i
+            pending = []
+    return owner
+
+
+def _fmt(x):
+    return f"{x:.4f}"
+
+
+def _box(label, data, grad, show_grad, fill):
+    cells = [f"<TD><B>{html.escape(label)}</B></TD>"] if label else []
+    cells.append(f"<TD>data {_fmt(data)}</TD>")
+    if show_grad:
+        cells.append(f"<TD>grad {_fmt(grad)}</TD>")
+    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
+            f"<TR>{''.join(cells)}</TR></TABLE>>")
+
+
+def to_dot(step, after_backward=True, group="auto"):
+    """A graphviz Digraph of one step; `group` is "auto", "neuron" or "none"."""
+    import graphviz
+
+    g = step.graph
+    grads = step.grad if after_backward else step.grad_before
+    if group == "auto":
+        group = "neuron" if len(g) > GROUP_ABOVE else "none"
+    owner = neuron_groups(step) if group == "neuron" else [None] * len(g)
+    dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "bgcolor": "white", "fontname": "Helvetica"},
+                           node_attr={"fontname": "Helvetica", "fontsize": "11"})
+
+    def name(i):
+        return f"n{owner[i] if owner[i] is not None else i}"
+
+    absorbed = _absorbed_parameters(g, owner) if group == "neuron" else set()
+    for i in range(len(g)):
+        if owner[i] is not None and owner[i] != i or i in absorbed:
+            continue
+        op, label = g.ops[i], g.labels[i]
+        if owner[i] == i:
+            params = [g.labels[j] for j in _neuron_params(g, owner, i)]
+            title = f"neuron {label}" + (f" ({', '.join(params)})" if params else "")
+            dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"), shape="plaintext", margin="0")
+            continue
+        dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
+                               "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
+        if op:
+            dot.node(f"{name(i)}op", html.escape(op), shape="circle", width="0.3", fontsize="10")
+            dot.edge(f"{name(i)}op", name(i))
+    drawn = set()
+    for i in range(len(g)):
+        target = f"{name(i)}op" if owner[i] is None else name(i)
+        for j in g.inputs(i):
+            if owner[i] is not None and (owner[j] == owner[i] or _is_param_of(g, owner, j, owner[i])):
+                continue
+            if name(j) == name(i) or (name(j), target) in drawn:
+                continue
+            drawn.add((name(j), target))
+            dot.edge(name(j), target)
+    return dot
+
+
+def _neuron_params(g, owner, out):
+    return [j for i in range(len(g)) if owner[i] == out for j in g.inputs(i)
+            if g.arity[j] == 0 and _looks_like_param(g.labels[j])]
+
+
+def _looks_like_param(label):
+    return bool(re.match(r"^[wb](_[0-9,]+)?$", label))
+
+
+def _is_param_of(g, owner, j, out):
+    return g.arity[j] == 0 and _looks_like_param(g.labels[j])
+
+
+def _absorbed_parameters(g, owner):
+    """Parameters used only inside neurons: the neuron boxes name them, so they get no box."""
+    outside = {j for i in range(len(g)) if owner[i] is None for j in g.inputs(i)}
+    return {j for j in g.leaf_list if _looks_like_param(g.labels[j]) and j not in outside}
+
+
+def write_picture(step, path, after_backward=True, group="auto"):
+    """Render to .svg or .png (by the file's suffix), atomically."""
+    fmt = str(path).rsplit(".", 1)[-1].lower()
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"cannot draw to {path}: the file must end in .svg or .png")
+    picture = to_dot(step, after_backward, group).pipe(format=fmt)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(picture)
+
+
+def workshop_expression():
+    """The workshop's L = (a*b + c)*f with a=2, b=-3, c=10, f=-2, after L.backward()."""
+    from engine.value import Value
+
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    d = a * b
+    d.label = "d"
+    e = d + c
+    e.label = "e"
+    L = e * f
+    L.label = "L"
+    L.backward()
+    return L

@@ -1,0 +1,90 @@
+"""The recording hook: `with record() as trace:` captures every step of whatever runs inside.
+
+A step is one `backward()` call on a root (the step's loss). For each step the recorder keeps the
+graph's structure once (ops, labels, inputs, in creation order) and, as columns, every node's data,
+its grad before and after the backward pass, and the identity of each leaf, so that parameters can
+be followed from step to step. Backward events, updates and gradient resets are derived from these
+on replay (engine.trace), with the engine's own rules, so they equal what ran.
+"""
+
+from contextlib import contextmanager
+from itertools import chain
+from operator import attrgetter
+
+import numpy as np
+
+import engine.value as value_module
+from engine.trace import Graph, Trace
+
+_data = attrgetter("data")
+_grad = attrgetter("grad")
+_op = attrgetter("op")
+_label = attrgetter("label")
+_prev = attrgetter("prev")
+_serial = attrgetter("_serial")
+
+
+class Recorder:
+    """Collects steps as plain lists while a run goes on; `finish()` turns them into a Trace."""
+
+    def __init__(self):
+        self._graphs = []  # Graph, in order of first use
+        self._graph_ids = {}  # structure key -> index into _graphs
+        self._last_key = None
+        self._last_id = -1
+        self._step_graph = []
+        self._rows = []  # per graph: lists of data, grad_before, grad, leaf serials
+        self._grad_before = None
+        self._last_leaves = []
+
+    def before_backward(self, root, topo):
+        self._grad_before = np.fromiter(map(_grad, topo), np.float64, len(topo))
+
+    def after_backward(self, root, topo):
+        gid = self._graph_id(topo)
+        rows = self._rows[gid]
+        rows[0].append(np.fromiter(map(_data, topo), np.float64, len(topo)))
+        rows[1].append(self._grad_before)
+        rows[2].append(np.fromiter(map(_grad, topo), np.float64, len(topo)))
+        leaves = list(map(topo.__getitem__, self._graphs[gid].leaf_list))
+        rows[3].append(np.fromiter(map(_serial, leaves), np.int64, len(leaves)))
+        self._step_graph.append(gid)
+        self._last_leaves = leaves
+
+    def _graph_id(self, topo):
+        ops = list(map(_op, topo))
+        labels = list(map(_label, topo))
+        prevs = list(map(_prev, topo))
+        index = dict(zip(topo, range(len(topo))))
+        edges = list(map(index.__getitem__, chain.from_iterable(prevs)))
+        arity = list(map(len, prevs))
+        key = (ops, labels, arity, edges)
+        if key == self._last_key:
+            return self._last_id
+        hashable = tuple(map(tuple, key))
+        gid = self._graph_ids.get(hashable)
+        if gid is None:
+            gid = len(self._graphs)
+            self._graph_ids[hashable] = gid
+            self._graphs.append(Graph(ops, labels, arity, edges))
+            self._rows.append(([], [], [], []))
+        self._last_key, self._last_id = key, gid
+        return gid
+
+    def finish(self, trace):
+        final = {v._serial: (v.data, v.grad) for v in self._last_leaves}
+        trace._fill_from_recording(self._graphs, self._step_graph, self._rows, final)
+
+
+@contextmanager
+def record(**meta):
+    """Record every backward() run inside the block; the yielded Trace is complete after it."""
+    recorder = Recorder()
+    trace = Trace(meta=dict(meta))
+    outer = value_module._recorder
+    value_module._recorder = recorder
+    try:
+        yield trace
+    finally:
+        value_module._recorder = outer
+        recorder.finish(trace)

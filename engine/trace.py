@@ -1,0 +1,306 @@
+"""A recorded run, and the replay API that scenes read it through.
+
+A Trace holds the distinct graphs of a run (ops, labels, inputs, in creation order) and, for every
+step, the numbers of each node as columns. `trace.step(k)` gives one step: its graph, forward values,
+the backward events in the order they ran, and the parameters before and after its update.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.value import Value, rule_for
+
+
+class TraceError(Exception):
+    """A trace that cannot be read or used; the message is meant for the user, on one line."""
+
+
+class Graph:
+    """The structure of one step: node i has op ops[i], label labels[i] and inputs inputs(i)."""
+
+    def __init__(self, ops, labels, arity, edges):
+        self.ops = list(ops)
+        self.labels = list(labels)
+        self.arity = np.asarray(arity, dtype=np.int32)
+        self.edges = np.asarray(edges, dtype=np.int32)
+        self.starts = np.concatenate([[0], np.cumsum(self.arity)]).astype(np.int64)
+        self.leaves = np.flatnonzero(self.arity == 0)
+        self.leaf_list = self.leaves.tolist()
+        self._inputs = [tuple(int(j) for j in self.edges[s:e])
+                        for s, e in zip(self.starts[:-1], self.starts[1:])]
+
+    def __len__(self):
+        return len(self.ops)
+
+    def inputs(self, i):
+        """Indices of node i's inputs, in order."""
+        return self._inputs[i]
+
+    @property
+    def root(self):
+        """The node backward() ran from: created last, since it depends on everything else."""
+        return len(self.ops) - 1
+
+    def validate(self):
+        """Refuse a structure whose edges point forward or out of range (creation order is topological)."""
+        n = len(self.ops)
+        if len(self.labels) != n or len(self.arity) != n or int(self.arity.sum()) != len(self.edges):
+            raise TraceError("graph sizes disagree (ops, labels, arity, edges)")
+        owner = np.repeat(np.arange(n), self.arity)
+        if len(self.edges) and (self.edges.min() < 0 or np.any(self.edges >= owner)):
+            raise TraceError("graph has an edge to a node that does not come before it")
+
+
+@dataclass
+class ForwardEvent:
+    node: int
+    op: str
+    label: str
+    inputs: tuple
+    data: float
+
+
+@dataclass
+class BackwardEvent:
+    """Node `node` passed its grad on: input inputs[k] received received[k], its grad became grads[k]."""
+
+    node: int
+    op: str
+    grad: float
+    inputs: tuple
+    received: tuple
+    grads: tuple
+
+
+@dataclass
+class Update:
+    """One parameter's change after a step: old and new data, and the grad that drove it."""
+
+    label: str
+    old: float
+    new: float
+    grad: float
+    reset: bool = False
+
+
+@dataclass
+class Step:
+    """One step of a trace: a graph and the numbers of its nodes (views into the trace's columns)."""
+
+    index: int
+    graph: Graph
+    data: np.ndarray
+    grad_before: np.ndarray
+    grad: np.ndarray
+    leaf_uids: np.ndarray
+    updates: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, root):
+        """A step made from live Values: the graph of `root` with its current data and grads."""
+        from engine.value import topological_order
+        topo = topological_order(root)
+        index = {v: i for i, v in enumerate(topo)}
+        graph = Graph([v.op for v in topo], [v.label for v in topo], [len(v.prev) for v in topo],
+                      [index[c] for v in topo for c in v.prev])
+        grads = np.array([v.grad for v in topo], dtype=np.float64)
+        return cls(0, graph, np.array([v.data for v in topo], dtype=np.float64), np.zeros(len(topo)),
+                   grads, np.arange(len(graph.leaves)))
+
+    @property
+    def loss(self):
+        return float(self.data[self.graph.root])
+
+    def forward_events(self):
+        """Every node in the order it was created, with its value."""
+        g = self.graph
+        return [ForwardEvent(i, g.ops[i], g.labels[i], g.inputs(i), float(self.data[i]))
+                for i in range(len(g))]
+
+    def rebuild(self):
+        """The step's graph as live Values, with its data and its grads as they were before backward."""
+        g = self.graph
+        values = []
+        for i in range(len(g)):
+            v = Value(float(self.data[i]), [values[j] for j in g.inputs(i)], g.ops[i], g.labels[i])
+            v._back = rule_for(g.ops[i]) if g.arity[i] else None
+            v.grad = float(self.grad_before[i])
+            values.append(v)
+        return values
+
+    def backward_events(self):
+        """The backward pass replayed with the engine's own rules, in the order it ran."""
+        values = self.rebuild()
+        index = {v: i for i, v in enumerate(values)}
+        values[-1].grad = 1.0
+        events = []
+        for v in reversed(values):
+            if v._back is None:
+                continue
+            received = v.local_gradients()
+            for child, g in zip(v.prev, received):
+                child.grad += g
+            events.append(BackwardEvent(index[v], v.op, v.grad, tuple(index[c] for c in v.prev),
+                                        tuple(received), tuple(c.grad for c in v.prev)))
+        return events
+
+
+class Trace:
+    """A whole run: its header (`meta`), its graphs, and per-step columns of numbers."""
+
+    def __init__(self, meta=None):
+        self.meta = dict(meta or {})
+        self.written_by = None  # the nnanim version that saved the file, once loaded
+        self.graphs = []
+        self.step_graph = np.zeros(0, dtype=np.int32)
+        self.columns = []  # per graph: dict of data, grad_before, grad (S_g x n), leaf_uid (S_g x leaves)
+        self.final = {}  # uid -> (data, grad) of the last step's leaves when recording ended
+        self._locate()
+
+    # ----- building
+    def _fill_from_recording(self, graphs, step_graph, rows, final_by_serial):
+        serials = np.concatenate([np.asarray(r[3], dtype=np.int64).ravel() for r in rows]) \
+            if rows else np.zeros(0, np.int64)
+        uid_of = _first_appearance_ids(serials)
+        self.graphs = graphs
+        self.step_graph = np.asarray(step_graph, dtype=np.int32)
+        self.columns = []
+        for graph, (data, before, grad, leaf_serials) in zip(graphs, rows):
+            shape = (len(data), len(graph))
+            self.columns.append({
+                "data": np.array(data, dtype=np.float64).reshape(shape),
+                "grad_before": np.array(before, dtype=np.float64).reshape(shape),
+                "grad": np.array(grad, dtype=np.float64).reshape(shape),
+                "leaf_uid": np.array([[uid_of[s] for s in row] for row in leaf_serials],
+                                     dtype=np.int64).reshape(len(data), len(graph.leaves)),
+            })
+        self.final = {uid_of[s]: v for s, v in final_by_serial.items() if s in uid_of}
+        self._locate()
+
+    def _locate(self):
+        """Row of each step inside its graph's columns, and the parameters (leaves seen in 2+ steps)."""
+        self._row = np.zeros(len(self.step_graph), dtype=np.int64)
+        counts = np.zeros(len(self.graphs), dtype=np.int64)
+        for k, g in enumerate(self.step_graph):
+            self._row[k] = counts[g]
+            counts[g] += 1
+        self._params = None
+
+    # ----- reading
+    @property
+    def num_steps(self):
+        return len(self.step_graph)
+
+    def step(self, k):
+        """Step k (negative counts from the end) with its updates."""
+        if not -self.num_steps <= k < self.num_steps:
+            raise TraceError(f"step {k} is out of range: this trace has {self.num_steps} steps (0-{self.num_steps - 1})")
+        k %= self.num_steps
+        g = int(self.step_graph[k])
+        cols, r = self.columns[g], self._row[k]
+        step = Step(k, self.graphs[g], cols["data"][r], cols["grad_before"][r], cols["grad"][r],
+                    cols["leaf_uid"][r])
+        step.updates = self._updates(k)
+        return step
+
+    @property
+    def losses(self):
+        """The loss (the backward root's value) of every step."""
+        out = np.empty(self.num_steps)
+        for g, graph in enumerate(self.graphs):
+            out[self.step_graph == g] = self.columns[g]["data"][:, graph.root]
+        return out
+
+    @property
+    def parameters(self):
+        """Labels of the leaves that take part in more than one step, in order of first appearance."""
+        return [label for _, label in self._parameter_table()]
+
+    def _parameter_table(self):
+        """(uid, label) of every parameter: a leaf in two or more steps, or one updated after its step."""
+        if self._params is None:
+            count, label, last = {}, {}, {}
+            for g, graph in enumerate(self.graphs):
+                cols = self.columns[g]
+                for row, uids in enumerate(cols["leaf_uid"]):
+                    for pos, uid in zip(graph.leaves, uids.tolist()):
+                        count[uid] = count.get(uid, 0) + 1
+                        label.setdefault(uid, graph.labels[pos])
+                        last[uid] = cols["data"][row, pos]
+            updated = {uid for uid, (d, _) in self.final.items() if uid in last and d != last[uid]}
+            self._params = [(uid, label[uid]) for uid in sorted(count) if count[uid] > 1 or uid in updated]
+        return self._params
+
+    def parameter_series(self):
+        """(values, grads): values[k, p] is parameter p's data in step k, row S its value at the end;
+        grads[k, p] its grad after step k's backward. NaN where a parameter is not in a step."""
+        table = self._parameter_table()
+        column = {uid: p for p, (uid, _) in enumerate(table)}
+        values = np.full((self.num_steps + 1, len(table)), np.nan)
+        grads = np.full((self.num_steps, len(table)), np.nan)
+        for k in range(self.num_steps):
+            g = int(self.step_graph[k])
+            cols, r, leaves = self.columns[g], self._row[k], self.graphs[g].leaves
+            for pos, uid in zip(leaves, cols["leaf_uid"][r]):
+                p = column.get(int(uid))
+                if p is not None:
+                    values[k, p] = cols["data"][r, pos]
+                    grads[k, p] = cols["grad"][r, pos]
+        for uid, p in column.items():
+            if uid in self.final:
+                values[-1, p] = self.final[uid][0]
+        return values, grads
+
+    def _updates(self, k):
+        """What happened to each parameter of step k between its backward and the next step."""
+        g = int(self.step_graph[k])
+        cols, r, graph = self.columns[g], self._row[k], self.graphs[g]
+        nxt = self._leaf_values(k + 1)
+        updates = []
+        for pos, uid in zip(graph.leaves, cols["leaf_uid"][r]):
+            uid = int(uid)
+            if uid not in nxt:
+                continue
+            new, next_grad_before = nxt[uid]
+            grad = float(cols["grad"][r, pos])
+            updates.append(Update(graph.labels[pos], float(cols["data"][r, pos]), new, grad,
+                                  reset=grad != 0 and next_grad_before == 0))
+        return updates
+
+    def _leaf_values(self, k):
+        """uid -> (data, grad before backward) of the leaves of step k; the end state after the last."""
+        if k >= self.num_steps:
+            return {uid: (d, g) for uid, (d, g) in self.final.items()}
+        g = int(self.step_graph[k])
+        cols, r, graph = self.columns[g], self._row[k], self.graphs[g]
+        return {int(uid): (float(cols["data"][r, pos]), float(cols["grad_before"][r, pos]))
+                for pos, uid in zip(graph.leaves, cols["leaf_uid"][r])}
+
+    def first_bad_step(self):
+        """The first step with a NaN or infinite number in it, or None."""
+        bad = np.zeros(self.num_steps, dtype=bool)
+        for g in range(len(self.graphs)):
+            cols = self.columns[g]
+            rows_bad = ~np.isfinite(cols["data"]).all(axis=1) | ~np.isfinite(cols["grad"]).all(axis=1)
+            bad[self.step_graph == g] = rows_bad
+        return int(np.argmax(bad)) if bad.any() else None
+
+    def save(self, path):
+        from engine.tracefile import write_trace
+        write_trace(self, path)
+
+
+def _first_appearance_ids(serials):
+    """Map each distinct serial to 0, 1, 2 ... in the order it first appears."""
+    ids = {}
+    for s in serials.tolist():
+        if s not in ids:
+            ids[s] = len(ids)
+    return ids
+
+
+def load_trace(path):
+    """Read a trace file written by Trace.save (raises TraceError for anything it cannot trust)."""
+    from engine.tracefile import read_trace
+    return read_trace(path)

@@ -1,0 +1,37 @@
+"""The workshop's training loop, and the workshop's data."""
+
+from engine.losses import total_sse
+from engine.value import Value
+
+WORKSHOP_INPUTS = [[1, 2, 3], [3, -2, 1], [1, 0, 1], [2, 2, -1]]
+WORKSHOP_TARGETS = [[1, -1], [-1, 1], [0.5, 1], [-1, -0.5]]
+
+
+def input_labels(n):
+    """x, y, z for three inputs (the workshop's), x_1 ... x_n otherwise."""
+    return ["x", "y", "z"] if n == 3 else [f"x_{i + 1}" for i in range(n)]
+
+
+def labelled(inputs, targets):
+    """One example's inputs and targets as Values labelled x, y, z and gt_0, gt_1, ..."""
+    names = input_labels(len(inputs))
+    return ([Value(x, label=name) for x, name in zip(inputs, names)],
+            [Value(gt, label=f"gt_{k}") for k, gt in enumerate(targets)])
+
+
+def train(mlp, inputs, targets, steps=1000, lr=0.01, loss=total_sse, on_step=None):
+    """Forward, loss, zero grads, backward, update: `steps` times. Returns the loss of each step."""
+    losses = []
+    for step in range(steps):
+        examples = [labelled(i, gt) for i, gt in zip(inputs, targets)]
+        pos = [mlp(xs) for xs, _ in examples]
+        L = loss(pos, [gts for _, gts in examples])
+        L.label = "L"
+        mlp.zero_grad()
+        L.backward()
+        for p in mlp.ps():
+            p.data += lr * (-p.grad)
+        losses.append(L.data)
+        if on_step is not None:
+            on_step(step, L.data)
+    return losses

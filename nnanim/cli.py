@@ -1,0 +1,141 @@
+"""The `nnanim` command: trace runs, inspect and draw traces.
+
+Commands that do not render never import manim, so they start in a fraction of a second.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine import TraceError, load_trace
+from nnanim.runs import DEFAULTS, RunError, load_data, parse_architecture, script_run, workshop_run
+
+RENDERS = Path("renders")
+
+
+class Architecture(click.ParamType):
+    name = "ARCH"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        try:
+            return parse_architecture(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
+def _load(path):
+    try:
+        return load_trace(path)
+    except TraceError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _output_dir_ok(path):
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise click.ClickException(f"cannot write {path}: folder {path.parent} does not exist")
+    return path
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nnanim")
+def main():
+    """Animations of neural networks learning, replayed from real training runs."""
+
+
+@main.command()
+@click.argument("script", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--arch", type=Architecture(), help="Inputs, then layer widths [default: 3,2,4,4,2].")
+@click.option("--steps", type=click.IntRange(1, 1_000_000), help=f"Training steps [default: {DEFAULTS['steps']}].")
+@click.option("--lr", type=float, help=f"Learning rate [default: {DEFAULTS['lr']}].")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), help=f"Seed of the initial parameters [default: {DEFAULTS['seed']}].")
+@click.option("--loss", type=click.Choice(["sse", "mse"]), help="Loss: total sum of squared errors (the workshop's) or mean.")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON file: {"inputs": [[...]], "targets": [[...]]}.')
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
+def trace(script, arch, steps, lr, seed, loss, data_file, output):
+    """Record a training run to a trace file.
+
+    Without SCRIPT: the workshop's network (3 inputs; layers 2, 4, 4, 2), data, loss and learning rate,
+    seeded with 42. With SCRIPT: runs your own workshop-style Python script (importing `engine`)
+    and records every backward() it calls.
+    """
+    if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file)):
+        raise click.UsageError("--arch, --steps, --lr, --seed, --loss and --data describe the built-in run; "
+                               "a SCRIPT sets these itself")
+    output = _output_dir_ok(output or RENDERS / f"{script.stem if script else 'default'}.nntrace")
+    try:
+        if script is not None:
+            result = script_run(script)
+        else:
+            arch = arch or DEFAULTS["architecture"]
+            data = load_data(data_file, arch) if data_file else None
+            result = _train_with_progress(arch, steps, lr, seed, loss, data)
+    except RunError as e:
+        raise click.ClickException(str(e)) from None
+    bad = result.first_bad_step()
+    if bad is not None:
+        click.echo(f"warning: the run diverged: step {bad} has NaN or infinite values (saved anyway)", err=True)
+    try:
+        result.save(output)
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+    click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
+
+
+def _train_with_progress(arch, steps, lr, seed, loss, data):
+    total = steps or DEFAULTS["steps"]
+    if not sys.stderr.isatty():
+        return workshop_run(arch, steps, lr, seed, loss, data)
+    with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+        return workshop_run(arch, steps, lr, seed, loss, data, on_step=lambda step, _: bar.update(1))
+
+
+@main.command()
+@click.argument("trace_file", metavar="TRACE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (keys in docs/trace-format.md).")
+def inspect(trace_file, as_json):
+    """Summarize a trace: version, architecture, steps, graph sizes, loss."""
+    from nnanim.summary import as_text, summarize
+
+    info = summarize(_load(trace_file))
+    click.echo(json.dumps(info, indent=2) if as_json else as_text(info, trace_file))
+
+
+@main.command()
+@click.argument("trace_file", metavar="[TRACE]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--step", default=0, show_default=True, type=int, help="Which step of the trace (negative: from the end).")
+@click.option("--after-backward", is_flag=True, help="Show the grads after the step's backward pass.")
+@click.option("--group", type=click.Choice(["auto", "neuron", "none"]), default="auto", show_default=True,
+              help="One box per neuron (auto: for graphs of more than 150 nodes).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Picture to write: FILE.svg or FILE.png.")
+def draw(trace_file, step, after_backward, group, output):
+    """Draw a step's Value graph, as the workshop's draw.py does.
+
+    Without TRACE: the workshop's L = (a*b + c)*f with a=2, b=-3, c=10, f=-2, after backward.
+    """
+    from engine.graph import workshop_expression, write_picture
+    from engine.trace import Step
+
+    if output.suffix.lower() not in (".svg", ".png"):
+        raise click.BadParameter("the picture must be a .svg or .png file", param_hint="'-o'")
+    _output_dir_ok(output)
+    if trace_file is None:
+        chosen, after_backward = Step.of(workshop_expression()), True
+    else:
+        try:
+            chosen = _load(trace_file).step(step)
+        except TraceError as e:
+            raise click.ClickException(str(e)) from None
+    try:
+        write_picture(chosen, output, after_backward=after_backward, group=group)
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
+    click.echo(f"wrote {output}")

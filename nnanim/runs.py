@@ -1,0 +1,105 @@
+"""Making traces: the workshop's run (or a variant of it), and a teacher's own script."""
+
+import json
+import runpy
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from engine import MLP, record, train
+from engine.losses import LOSSES
+from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS, input_labels
+
+DEFAULTS = {"architecture": [3, 2, 4, 4, 2], "steps": 1000, "lr": 0.01, "seed": 42, "loss": "sse"}
+
+
+class RunError(Exception):
+    """A run that could not be made; the message is one line for the user."""
+
+
+def parse_architecture(text):
+    """"3,2,4,4,2" -> [3, 2, 4, 4, 2]: the input count, then each layer's width."""
+    try:
+        sizes = [int(part) for part in text.replace(" ", "").split(",")]
+    except ValueError:
+        sizes = []
+    if len(sizes) < 2 or any(s < 1 for s in sizes):
+        raise ValueError(f"{text!r} is not an architecture: give the input count then the layer widths, "
+                         "all positive, e.g. 3,2,4,4,2")
+    return sizes
+
+
+def load_data(path, architecture):
+    """Read {"inputs": [[...]], "targets": [[...]]} and check it fits the network."""
+    try:
+        data = json.loads(Path(path).read_text())
+        inputs, targets = data["inputs"], data["targets"]
+    except OSError as e:
+        raise RunError(f"cannot read {path}: {e.strerror}") from None
+    except (ValueError, KeyError, TypeError):
+        raise RunError(f'{path} is not JSON of the form {{"inputs": [[...]], "targets": [[...]]}}') from None
+    ni, no = architecture[0], architecture[-1]
+    if not isinstance(inputs, list) or not isinstance(targets, list) or not inputs or len(inputs) != len(targets):
+        raise RunError(f"{path}: inputs and targets must be non-empty lists of the same length")
+    for k, (x, gt) in enumerate(zip(inputs, targets)):
+        if not _numbers(x, ni) or not _numbers(gt, no):
+            raise RunError(f"{path}: example {k} must have {ni} input numbers and {no} target numbers "
+                           f"for a network {','.join(map(str, architecture))}")
+    return [[float(v) for v in x] for x in inputs], [[float(v) for v in gt] for gt in targets]
+
+
+def _numbers(row, n):
+    return (isinstance(row, list) and len(row) == n
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row))
+
+
+def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, data=None, on_step=None):
+    """Train the workshop's network (or a variant) under the recorder; returns the trace."""
+    arch = architecture or DEFAULTS["architecture"]
+    steps = DEFAULTS["steps"] if steps is None else steps
+    lr = DEFAULTS["lr"] if lr is None else lr
+    seed = DEFAULTS["seed"] if seed is None else seed
+    loss = loss or DEFAULTS["loss"]
+    if data is None:
+        if arch[0] != 3 or arch[-1] != 2:
+            raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
+                           f"{','.join(map(str, arch))} needs --data FILE")
+        inputs, targets = WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    else:
+        inputs, targets = data
+    mlp = MLP(arch[0], arch[1:], seed=seed)
+    meta = {"source": "train", "architecture": arch, "activation": mlp.activation, "steps": steps,
+            "lr": lr, "seed": seed, "loss": loss, "inputs": inputs, "targets": targets,
+            "input_labels": input_labels(arch[0]), "parameters": [p.label for p in mlp.ps()]}
+    with np.errstate(all="ignore"), record(**meta) as trace:
+        train(mlp, inputs, targets, steps=steps, lr=lr, loss=LOSSES[loss], on_step=on_step)
+    return trace
+
+
+def script_run(path):
+    """Run a teacher's script (workshop style, importing engine) under the recorder."""
+    path = Path(path)
+    argv = sys.argv
+    sys.argv = [str(path)]
+    sys.path.insert(0, str(path.parent.resolve()))
+    try:
+        with np.errstate(all="ignore"), record(source="script", script=path.name) as trace:
+            runpy.run_path(str(path), run_name="__main__")
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise RunError(f"{path.name} exited with status {e.code}") from None
+    except Exception as e:
+        raise RunError(f"{path.name} raised {type(e).__name__}: {e}{_where(e, path)}") from None
+    finally:
+        sys.argv = argv
+        sys.path.remove(str(path.parent.resolve()))
+    if trace.num_steps == 0:
+        raise RunError(f"{path.name} ran, but called backward() on nothing: there is no step to record")
+    return trace
+
+
+def _where(error, path):
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    return f" (line {frames[-1].lineno})" if frames else ""

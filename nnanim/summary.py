@@ -1,0 +1,55 @@
+"""What `nnanim inspect` says about a trace, as a dict (the --json keys) and as text."""
+
+import math
+
+from engine.tracefile import VERSION
+
+
+def summarize(trace, header_version=VERSION):
+    losses = trace.losses
+    finite = losses[[math.isfinite(x) for x in losses]] if len(losses) else losses
+    graphs = [{"nodes": len(g), "forward_events": len(g), "backward_events": int((g.arity > 0).sum()),
+               "steps": int((trace.step_graph == i).sum())} for i, g in enumerate(trace.graphs)]
+    meta = trace.meta
+    bad = trace.first_bad_step()
+    return {
+        "format_version": header_version,
+        "nnanim_version": trace.written_by,
+        "source": meta.get("source", "unknown"),
+        "architecture": meta.get("architecture"),
+        "steps": trace.num_steps,
+        "graphs": graphs,
+        "parameters": len(trace.parameters),
+        "loss": {"first": _num(losses[0]) if len(losses) else None,
+                 "last": _num(losses[-1]) if len(losses) else None,
+                 "min": _num(finite.min()) if len(finite) else None},
+        "first_bad_step": bad,
+        "meta": meta,
+    }
+
+
+def _num(x):
+    x = float(x)
+    return x if math.isfinite(x) else str(x)
+
+
+def as_text(info, path):
+    arch = info["architecture"]
+    lines = [f"{path}: nnanim trace, format version {info['format_version']}"
+             + (f", written by nnanim {info['nnanim_version']}" if info["nnanim_version"] else ""),
+             f"  source        {info['source']}" + (f" ({info['meta'].get('script')})" if info['meta'].get('script') else ""),
+             f"  architecture  {','.join(map(str, arch)) if arch else 'unknown (not an engine MLP run)'}",
+             f"  steps         {info['steps']}",
+             f"  parameters    {info['parameters']}"]
+    for i, g in enumerate(info["graphs"]):
+        lines.append(f"  graph {i}       {g['nodes']} nodes, {g['forward_events']} forward and "
+                     f"{g['backward_events']} backward events per step, {g['steps']} steps")
+    loss = info["loss"]
+    lines.append(f"  loss          first {_show(loss['first'])}, last {_show(loss['last'])}, min {_show(loss['min'])}")
+    if info["first_bad_step"] is not None:
+        lines.append(f"  diverged      NaN or infinite values from step {info['first_bad_step']}")
+    return "\n".join(lines)
+
+
+def _show(x):
+    return "-" if x is None else (f"{x:.6g}" if isinstance(x, float) else x)

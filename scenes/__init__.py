@@ -1,0 +1,1 @@
+"""Manim Community scenes that replay nnanim traces (see the later issues)."""
