@@ -68,7 +68,10 @@ def trace(script, arch, steps, lr, seed, loss, data_file, output):
     if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file)):
         raise click.UsageError("--arch, --steps, --lr, --seed, --loss and --data describe the built-in run; "
                                "a SCRIPT sets these itself")
-    output = _output_dir_ok(output or RENDERS / f"{script.stem if script else 'default'}.nntrace")
+    if output is None:
+        RENDERS.mkdir(exist_ok=True)
+        output = RENDERS / f"{script.stem if script else 'default'}.nntrace"
+    output = _output_dir_ok(output)
     try:
         if script is not None:
             result = script_run(script)
