@@ -23,7 +23,7 @@ def _random_source(seed):
 
 
 class Neuron:
-    """tanh(x·w + b): d weights and a bias drawn uniformly from [-1, 1], weights first."""
+    """tanh(w·x + b): d weights and a bias drawn uniformly from [-1, 1], weights first."""
 
     def __init__(self, d, seed=None, activation="tanh", _rng=None, _where=None):
         if activation not in ACTIVATIONS:
@@ -36,7 +36,7 @@ class Neuron:
         self.out_label = index_label("h", *where) if where else "h"
 
     def __call__(self, xs):
-        terms = [x * w for x, w in zip(xs, self.ws)] + [self.b]
+        terms = [w * x for w, x in zip(self.ws, xs)] + [self.b]
         act = sum(terms[1:], terms[0])
         out = act if self.activation == "linear" else getattr(act, self.activation)()
         out.label = self.out_label
