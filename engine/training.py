@@ -1,10 +1,15 @@
 """The workshop's training loop, and the workshop's data."""
 
-from engine.losses import total_sse
+import numpy as np
+
+from engine.losses import LOSSES, total_sse
+from engine.nn import MLP
+from engine.recorder import record
 from engine.value import Value
 
 WORKSHOP_INPUTS = [[1, 2, 3], [3, -2, 1], [1, 0, 1], [2, 2, -1]]
 WORKSHOP_TARGETS = [[1, -1], [-1, 1], [0.5, 1], [-1, -0.5]]
+DEFAULTS = {"architecture": [3, 2, 4, 4, 2], "steps": 1000, "lr": 0.01, "seed": 42, "loss": "sse"}
 
 
 def input_labels(n):
@@ -35,3 +40,22 @@ def train(mlp, inputs, targets, steps=1000, lr=0.01, loss=total_sse, on_step=Non
         if on_step is not None:
             on_step(step, L.data)
     return losses
+
+
+def record_run(architecture=None, inputs=None, targets=None, steps=None, lr=None, seed=None, loss=None,
+               on_step=None):
+    """Train an MLP under the recorder; every argument left out is the workshop's. Returns the trace."""
+    arch = architecture or DEFAULTS["architecture"]
+    steps = DEFAULTS["steps"] if steps is None else steps
+    lr = DEFAULTS["lr"] if lr is None else lr
+    seed = DEFAULTS["seed"] if seed is None else seed
+    loss = loss or DEFAULTS["loss"]
+    if inputs is None:
+        inputs, targets = WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    mlp = MLP(arch[0], arch[1:], seed=seed)
+    meta = {"source": "train", "architecture": arch, "activation": mlp.activation, "steps": steps,
+            "lr": lr, "seed": seed, "loss": loss, "inputs": inputs, "targets": targets,
+            "input_labels": input_labels(arch[0]), "parameters": [p.label for p in mlp.ps()]}
+    with np.errstate(all="ignore"), record(**meta) as trace:
+        train(mlp, inputs, targets, steps=steps, lr=lr, loss=LOSSES[loss], on_step=on_step)
+    return trace

@@ -142,3 +142,70 @@ def draw(trace_file, step, after_backward, group, output):
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
     click.echo(f"wrote {output}")
+
+
+class Size(click.ParamType):
+    name = "WxH"
+
+    def convert(self, value, param, ctx):
+        try:
+            w, h = (int(v) for v in value.lower().split("x"))
+            if w < 16 or h < 16 or w % 2 or h % 2 or w > 7680 or h > 4320:
+                raise ValueError
+            return w, h
+        except ValueError:
+            self.fail(f"{value!r} is not a size like 1280x720 (even numbers, 16 to 7680)", param, ctx)
+
+
+@main.command()
+def scenes():
+    """List the scenes that `nnanim render` knows."""
+    from scenes.registry import SCENES
+
+    width = max(len(name) for name in SCENES)
+    for name, entry in SCENES.items():
+        click.echo(f"{name:{width}}  {entry.summary}")
+        for option in entry.options:
+            click.echo(f"{'':{width}}    {option}")
+
+
+def _scene_names():
+    from scenes.registry import SCENES
+    return list(SCENES)
+
+
+@main.command()
+@click.argument("scene", type=click.Choice(_scene_names()))
+@click.argument("trace_file", metavar="[TRACE]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--step", default=0, show_default=True, type=int, help="Step of the trace to show (negative: from the end).")
+@click.option("-q", "--quality", type=click.Choice(["l", "m", "h", "k"]), default="m", show_default=True,
+              help="As in Manim: l 854x480@15, m 1280x720@30, h 1920x1080@60, k 3840x2160@60.")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png"]), default="mp4", show_default=True,
+              help="png: the last frame. gif: at most 1280 px wide and 15 fps.")
+@click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
+@click.option("--transparent", is_flag=True, help="Transparent background: MOV (from mp4), WebM (VP9 alpha) or PNG.")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=RENDERS,
+              show_default=True, help="Folder to write to.")
+@click.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests).")
+@click.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's.")
+@click.option("--values", is_flag=True, help="Formulas: write the parameters' numbers at --step.")
+@click.option("--output", "output_index", type=click.IntRange(0), help="Formulas: show only output K.")
+def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index):
+    """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT."""
+    from nnanim.render import RenderError, RenderRequest, render as render_scene
+
+    if output_dir == RENDERS:
+        RENDERS.mkdir(exist_ok=True)
+    request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
+                            {"values": values, "output": output_index})
+    if transparent:
+        kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
+                "png": "PNG with alpha"}.get(fmt)
+        if kind:
+            click.echo(f"transparent background: writing {kind}", err=True)
+    try:
+        path = render_scene(request)
+    except RenderError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

@@ -8,11 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import MLP, record, train
-from engine.losses import LOSSES
-from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS, input_labels
-
-DEFAULTS = {"architecture": [3, 2, 4, 4, 2], "steps": 1000, "lr": 0.01, "seed": 42, "loss": "sse"}
+from engine import record
+from engine.training import DEFAULTS, record_run
 
 
 class RunError(Exception):
@@ -56,26 +53,12 @@ def _numbers(row, n):
 
 
 def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, data=None, on_step=None):
-    """Train the workshop's network (or a variant) under the recorder; returns the trace."""
+    """The built-in run with the CLI's defaults; RunError when the network does not fit the data."""
     arch = architecture or DEFAULTS["architecture"]
-    steps = DEFAULTS["steps"] if steps is None else steps
-    lr = DEFAULTS["lr"] if lr is None else lr
-    seed = DEFAULTS["seed"] if seed is None else seed
-    loss = loss or DEFAULTS["loss"]
-    if data is None:
-        if arch[0] != 3 or arch[-1] != 2:
-            raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
-                           f"{','.join(map(str, arch))} needs --data FILE")
-        inputs, targets = WORKSHOP_INPUTS, WORKSHOP_TARGETS
-    else:
-        inputs, targets = data
-    mlp = MLP(arch[0], arch[1:], seed=seed)
-    meta = {"source": "train", "architecture": arch, "activation": mlp.activation, "steps": steps,
-            "lr": lr, "seed": seed, "loss": loss, "inputs": inputs, "targets": targets,
-            "input_labels": input_labels(arch[0]), "parameters": [p.label for p in mlp.ps()]}
-    with np.errstate(all="ignore"), record(**meta) as trace:
-        train(mlp, inputs, targets, steps=steps, lr=lr, loss=LOSSES[loss], on_step=on_step)
-    return trace
+    if data is None and (arch[0] != 3 or arch[-1] != 2):
+        raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
+                       f"{','.join(map(str, arch))} needs --data FILE")
+    return record_run(arch, *(data or (None, None)), steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step)
 
 
 def script_run(path):

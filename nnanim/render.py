@@ -1,0 +1,134 @@
+"""Rendering one scene to a file: Manim does the frames, nnanim names, converts and places the result.
+
+Outputs appear atomically in the output folder (rendered in a temporary media folder, then moved).
+GIFs are made by ffmpeg from a small intermediate MP4 in two passes (palette, then dither), so memory
+stays flat whatever the length: Manim's own GIF writer holds every frame in memory.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.atomic import atomic_path
+from scenes.registry import SCENES
+
+QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}
+FORMATS = ("mp4", "webm", "gif", "png")
+GIF_MAX_WIDTH = 1280
+GIF_MAX_FPS = 15
+
+
+class RenderError(Exception):
+    """A render that cannot be done; one line for the user."""
+
+
+@dataclass
+class RenderRequest:
+    scene: str
+    trace: Path | None = None
+    step: int = 0
+    quality: str = "m"
+    fmt: str = "mp4"
+    theme: str = "dark"
+    transparent: bool = False
+    out_dir: Path = Path("renders")
+    size: tuple | None = None  # (width, height) overriding the quality's
+    fps: int | None = None
+    scene_options: dict = field(default_factory=dict)  # values, output, ...
+
+    def geometry(self):
+        w, h, fps = QUALITIES[self.quality]
+        if self.size:
+            w, h = self.size
+        return w, h, self.fps or fps
+
+    def target(self):
+        ext = "mov" if self.transparent and self.fmt == "mp4" else self.fmt
+        suffix = f"-{self.trace.stem}" if self.trace else ""
+        return self.out_dir / f"{self.scene}{suffix}.{ext}"
+
+
+def tex_cache():
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "nnanim" / "tex"
+
+
+def render(request):
+    """Render and return the output path; RenderError for anything the user can fix."""
+    if request.scene not in SCENES:
+        raise RenderError(f"unknown scene {request.scene!r}; `nnanim scenes` lists them")
+    if request.transparent and request.fmt == "gif":
+        raise RenderError("GIF has no real transparency: use --format webm (VP9 with alpha) or png")
+    if not request.out_dir.is_dir():
+        raise RenderError(f"cannot write to {request.out_dir}: no such folder")
+    _check_trace(request)
+    target = request.target()
+    width, height, fps = request.geometry()
+    with tempfile.TemporaryDirectory(prefix="nnanim-") as work:
+        if request.fmt == "gif":
+            scale = min(1.0, GIF_MAX_WIDTH / width)
+            even = lambda v: max(2, int(v * scale) // 2 * 2)  # noqa: E731
+            movie = _render_with_manim(request, Path(work), "mp4", even(width), even(height), min(fps, GIF_MAX_FPS))
+            produced = _gif_from(movie, Path(work))
+        else:
+            produced = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
+        with atomic_path(target) as tmp:
+            shutil.move(produced, tmp)
+    return target
+
+
+def _check_trace(request):
+    """Load the trace and check the step before any rendering starts (and before manim is imported)."""
+    from engine import TraceError, load_trace
+
+    if request.trace is None:
+        return
+    try:
+        load_trace(request.trace).step(request.step)
+    except TraceError as e:
+        raise RenderError(str(e)) from None
+
+
+def _render_with_manim(request, work, fmt, width, height, fps):
+    from manim import tempconfig
+
+    import scenes.base as base
+
+    base.OPTIONS = base.SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
+                                     theme=request.theme, **request.scene_options)
+    scene_class = SCENES[request.scene].load()
+    tex_dir = tex_cache()
+    tex_dir.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "pixel_width": width, "pixel_height": height, "frame_rate": fps,
+        "frame_width": 8.0 * width / height, "frame_height": 8.0,
+        "format": fmt, "transparent": request.transparent, "disable_caching": True,
+        "media_dir": str(work), "tex_dir": str(tex_dir), "output_file": request.scene,
+        "verbosity": "WARNING", "progress_bar": "display" if sys.stderr.isatty() else "none",
+        "max_inflight_encoders": 2,
+    }
+    with tempconfig(settings):
+        scene = scene_class()
+        try:
+            scene.render()
+        except (ValueError, LookupError) as e:  # a scene refusing its input (too large, no such output)
+            raise RenderError(str(e).splitlines()[0]) from None
+        writer = scene.renderer.file_writer
+        produced = writer.image_file_path if fmt == "png" else writer.movie_file_path
+    if not produced or not Path(produced).exists():
+        raise RenderError(f"Manim produced no {fmt} output for {request.scene}")
+    return Path(produced)
+
+
+def _gif_from(movie, work):
+    """Two ffmpeg passes: a palette for the whole clip, then the clip dithered onto it."""
+    palette, gif = work / "palette.png", work / "out.gif"
+    run = ["ffmpeg", "-v", "error", "-y", "-i", str(movie)]
+    subprocess.run(run + ["-vf", "palettegen=stats_mode=diff:max_colors=128", str(palette)], check=True)
+    subprocess.run(run + ["-i", str(palette), "-lavfi",
+                          "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle", str(gif)], check=True)
+    return gif

@@ -1,0 +1,75 @@
+"""What every nnanim scene shares: its options, its trace, its theme and its camera.
+
+`nnanim render` sets `OPTIONS` before rendering. Run with Manim's own command line
+(`manim -qm scenes/formula.py Formula`), a scene reads the same options from NNANIM_TRACE,
+NNANIM_STEP, NNANIM_THEME, NNANIM_VALUES and NNANIM_OUTPUT, and without a trace replays the
+workshop's run, computed in memory.
+"""
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from manim import DOWN, ManimColor, Scene, Text, config
+
+from engine import load_trace
+from engine.training import record_run
+from scenes.raster import RasterCamera
+from scenes.theme import THEMES
+
+
+@dataclass
+class SceneOptions:
+    trace: str | None = None  # a .nntrace file; None: the workshop's run
+    step: int = 0
+    theme: str = "dark"
+    values: bool = False  # formulas: show the parameters' numbers at `step`
+    output: int | None = None  # formulas: only this output
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls):
+        env = os.environ
+        output = env.get("NNANIM_OUTPUT")
+        return cls(trace=env.get("NNANIM_TRACE") or None, step=int(env.get("NNANIM_STEP", 0)),
+                   theme=env.get("NNANIM_THEME", "dark"), values=env.get("NNANIM_VALUES", "") == "1",
+                   output=int(output) if output else None)
+
+
+OPTIONS = SceneOptions.from_environment()
+
+
+@lru_cache(maxsize=4)
+def trace_for(path):
+    """The trace a scene replays (loaded once per process); None means the workshop's run."""
+    return load_trace(path) if path else record_run()
+
+
+class TraceScene(Scene):
+    """A Scene that replays one step of a trace, drawn in the nnanim theme."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("camera_class", RasterCamera)
+        super().__init__(**kwargs)
+
+    def setup(self):
+        self.options = OPTIONS
+        self.theme = THEMES[self.options.theme]
+        self.trace = trace_for(self.options.trace)
+        self.step = self.trace.step(self.options.step)
+        self.camera.background_color = ManimColor(self.theme.background)
+        self.camera.init_background()
+
+    def background_pixel(self):
+        """The camera's background as it stands in the frame's pixel array."""
+        return self.camera.background[0, 0].copy()
+
+    def px(self, fraction_of_height):
+        return fraction_of_height * config.pixel_height
+
+
+def caption(text, theme):
+    """A line of secondary text at the bottom of the frame, at the theme's smallest readable size."""
+    line = Text(text, font=theme.font, color=theme.muted)
+    line.scale_to_fit_height(theme.min_text * config.frame_height * 0.75)
+    return line.to_edge(DOWN, buff=0.3)

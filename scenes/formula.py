@@ -1,0 +1,47 @@
+"""`formula` and `loss-formula`: the network, and its loss, written out as one expression and typed."""
+
+from manim import config
+
+from engine.formula import loss_formula, mlp_formula
+from scenes.base import TraceScene, caption
+from scenes.typewriter import ShowWhole, TypedFormula, TypeOut
+
+TYPING_SECONDS = 8
+
+
+class _TypedFormulaScene(TraceScene):
+    def formula(self):
+        raise NotImplementedError
+
+    def construct(self):
+        margin = int(0.04 * config.pixel_width)
+        caption = self.caption()
+        bottom = int(self.px(0.1)) if caption else margin
+        box = (margin, margin, config.pixel_width - 2 * margin, config.pixel_height - margin - bottom)
+        typed = TypedFormula(self.formula(), self.theme, box, self.background_pixel())
+        if caption:
+            self.add(caption)
+        self.add(typed)
+        self.play(TypeOut(typed, run_time=TYPING_SECONDS))
+        if typed.height_px > typed.view_h:
+            self.play(ShowWhole(typed, run_time=1.2))
+        self.wait(1.5)
+
+    def caption(self):
+        if not self.options.values:
+            return None
+        return caption(f"parameters at step {self.step.index} of {self.trace.num_steps}", self.theme)
+
+
+class Formula(_TypedFormulaScene):
+    """MLP(x, y, z) = ... : the whole network as one expression, typed out."""
+
+    def formula(self):
+        return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.output)
+
+
+class LossFormula(_TypedFormulaScene):
+    """LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ... : the loss as a function of every parameter."""
+
+    def formula(self):
+        return loss_formula(self.step, self.trace, values=self.options.values)

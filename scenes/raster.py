@@ -1,0 +1,35 @@
+"""Pixels that the camera copies straight into the frame.
+
+Manim's Cairo camera draws every moving VMobject again in every frame. A `Raster` is a mobject that
+paints itself into the frame's pixel array with numpy (a few memory copies), so scenes with thousands
+of glyphs can animate at the speed of the video encoder. `RasterCamera` is the Camera that knows it.
+"""
+
+import numpy as np
+from manim import DL, DR, UL, UR, Camera, Mobject, config
+
+
+class Raster(Mobject):
+    """A mobject drawn by `paint(pixels)`; its corners span the whole frame."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        w, h = config.frame_width / 2, config.frame_height / 2
+        self.points = np.array([UL * [w, h, 0], UR * [w, h, 0], DR * [w, h, 0], DL * [w, h, 0]])
+
+    def paint(self, pixels):
+        """Draw into the frame's (height, width, 4) uint8 RGBA array."""
+        raise NotImplementedError
+
+
+class RasterCamera(Camera):
+    """Manim's camera, plus `Raster` mobjects painted by themselves."""
+
+    def type_or_raise(self, mobject):
+        kind = super().type_or_raise(mobject)  # also (re)builds self.display_funcs
+        self.display_funcs[Raster] = self._paint_rasters
+        return Raster if isinstance(mobject, Raster) else kind
+
+    def _paint_rasters(self, rasters, pixels):
+        for raster in rasters:
+            raster.paint(pixels)

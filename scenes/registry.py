@@ -1,0 +1,29 @@
+"""The scenes nnanim can render, by name: module, class and a line for `nnanim scenes`.
+
+Importing this module does not import manim, so listing scenes is instant.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SceneEntry:
+    name: str
+    module: str
+    cls: str
+    summary: str
+    options: tuple = ()  # the render options this scene reads, beyond --step and --theme
+
+    def load(self):
+        import importlib
+        return getattr(importlib.import_module(self.module), self.cls)
+
+
+SCENES = {e.name: e for e in [
+    SceneEntry("formula", "scenes.formula", "Formula",
+               "MLP(x, y, z) = ...: the whole network as one formula, typed out",
+               ("--values: the parameters' numbers at --step", "--output K: only output K")),
+    SceneEntry("loss-formula", "scenes.formula", "LossFormula",
+               "LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ...: the loss of one example, typed out",
+               ("--values: the parameters' numbers at --step",)),
+]}
