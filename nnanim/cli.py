@@ -209,3 +209,7 @@ def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir
     except RenderError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,9 @@ QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "
 FORMATS = ("mp4", "webm", "gif", "png")
 GIF_MAX_WIDTH = 1280
 GIF_MAX_FPS = 15
+# Lossless and without look-ahead: unchanged pixels stay identical from frame to frame (what makes a
+# GIF small), and the encoder holds few frames (what keeps memory flat).
+GIF_INTERMEDIATE = {"crf": "0", "preset": "ultrafast"}
 
 
 class RenderError(Exception):
@@ -72,7 +75,8 @@ def render(request):
         if request.fmt == "gif":
             scale = min(1.0, GIF_MAX_WIDTH / width)
             even = lambda v: max(2, int(v * scale) // 2 * 2)  # noqa: E731
-            movie = _render_with_manim(request, Path(work), "mp4", even(width), even(height), min(fps, GIF_MAX_FPS))
+            movie = _render_with_manim(request, Path(work), "mp4", even(width), even(height), min(fps, GIF_MAX_FPS),
+                                       GIF_INTERMEDIATE, for_gif=True)
             produced = _gif_from(movie, Path(work))
         else:
             produced = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
@@ -93,13 +97,13 @@ def _check_trace(request):
         raise RenderError(str(e)) from None
 
 
-def _render_with_manim(request, work, fmt, width, height, fps):
+def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=None, for_gif=False):
     from manim import tempconfig
 
     import scenes.base as base
 
     base.OPTIONS = base.SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
-                                     theme=request.theme, **request.scene_options)
+                                     theme=request.theme, for_gif=for_gif, **request.scene_options)
     scene_class = SCENES[request.scene].load()
     tex_dir = tex_cache()
     tex_dir.mkdir(parents=True, exist_ok=True)
@@ -109,8 +113,10 @@ def _render_with_manim(request, work, fmt, width, height, fps):
         "format": fmt, "transparent": request.transparent, "disable_caching": True,
         "media_dir": str(work), "tex_dir": str(tex_dir), "output_file": request.scene,
         "verbosity": "WARNING", "progress_bar": "display" if sys.stderr.isatty() else "none",
-        "max_inflight_encoders": 2,
+        "max_inflight_encoders": 1 if for_gif else 2,  # 2 overlaps encoding with drawing; 1 saves memory
     }
+    if encoder_options:
+        settings["video_encoder_options"] = encoder_options
     with tempconfig(settings):
         scene = scene_class()
         try:
@@ -128,7 +134,7 @@ def _gif_from(movie, work):
     """Two ffmpeg passes: a palette for the whole clip, then the clip dithered onto it."""
     palette, gif = work / "palette.png", work / "out.gif"
     run = ["ffmpeg", "-v", "error", "-y", "-i", str(movie)]
-    subprocess.run(run + ["-vf", "palettegen=stats_mode=diff:max_colors=128", str(palette)], check=True)
-    subprocess.run(run + ["-i", str(palette), "-lavfi",
-                          "paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle", str(gif)], check=True)
+    subprocess.run(run + ["-vf", "palettegen=max_colors=64", str(palette)], check=True)
+    subprocess.run(run + ["-i", str(palette), "-lavfi", "paletteuse=dither=none:diff_mode=rectangle", str(gif)],
+                   check=True)
     return gif

@@ -25,6 +25,7 @@ class SceneOptions:
     theme: str = "dark"
     values: bool = False  # formulas: show the parameters' numbers at `step`
     output: int | None = None  # formulas: only this output
+    for_gif: bool = False  # a GIF stores changed rectangles: move less at once (page scroll, cuts)
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -18,7 +18,7 @@ class _TypedFormulaScene(TraceScene):
         caption = self.caption()
         bottom = int(self.px(0.1)) if caption else margin
         box = (margin, margin, config.pixel_width - 2 * margin, config.pixel_height - margin - bottom)
-        typed = TypedFormula(self.formula(), self.theme, box, self.background_pixel())
+        typed = TypedFormula(self.formula(), self.theme, box, self.background_pixel(), paged=self.options.for_gif)
         if caption:
             self.add(caption)
         self.add(typed)

@@ -18,8 +18,9 @@ from scenes.typeset import parse_svg, rasterize, svg_of
 class TypedFormula(Raster):
     """A formula (engine.formula.Formula) in the frame region `box` = (x, y, w, h) in pixels."""
 
-    def __init__(self, formula, theme, box, background, **kwargs):
+    def __init__(self, formula, theme, box, background, paged=False, **kwargs):
         super().__init__(**kwargs)
+        self.paged = paged  # scroll a page at a time and cut to the whole: few changed pixels (GIF)
         glyphs = parse_svg(svg_of(formula.latex()))
         self.n = len(glyphs)
         x, y, w, h = box
@@ -81,6 +82,10 @@ class TypedFormula(Raster):
         a, b = self.line_starts[line], self.line_starts[line + 1]
         top, bottom = self.bands[line]
         y = top + (bottom - top) * (self.progress - a) / max(b - a, 1)
+        if self.paged:
+            page = 0.6 * self.view_h
+            y = top + bottom - top
+            return int(min(math.ceil(max(y + (bottom - top) - self.view_h, 0) / page) * page, spare))
         return int(min(max(y + 2 * (bottom - top) - self.view_h, 0), spare))
 
     def _reveal(self, n):
@@ -113,7 +118,7 @@ class TypedFormula(Raster):
                 target[rows.start - s:rows.stop - s, left:right] = self.lit[rows, left:right]
         if self.whole > 0 and self.height_px > self.view_h:
             overview = self._overview_image()
-            mix = int(round(self.whole * 256))
+            mix = 256 if self.paged else int(round(self.whole * 256))
             target[:] = ((target.astype(np.uint16) * (256 - mix) + overview * mix) >> 8).astype(np.uint8)
 
     def _overview_image(self):

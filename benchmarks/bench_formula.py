@@ -1,0 +1,126 @@
+"""Formula benchmark: typing the default network's formula against Manim's plain Write and the encoder.
+
+    python benchmarks/bench_formula.py [--skip-write]
+
+In one process, at 1920x1080, 30 fps, MP4 (libx264, crf 23, yuv420p: Manim's settings):
+  1. nnanim's typing of the default network's formula (both outputs) over 8 s: 240 frames;
+  2. the encode floor: the same 240 frames, decoded, encoded again with PyAV and the same settings;
+  3. the plain way: self.play(Write(MathTex(<the same LaTeX>)), run_time=8);
+  4. the whole `formula` scene through `nnanim render` (typing, the whole formula, a hold);
+and, in a fresh process, the 720p GIF (`nnanim render formula -q m --format gif`): time, peak memory of
+the largest process (nnanim or its ffmpeg), file size. Figures go in docs/performance.md.
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+
+
+def encode_floor(movie):
+    """Seconds to encode the movie's frames again, alone, with Manim's settings; and the frame count."""
+    frames = [f.to_ndarray(format="rgba") for f in av.open(str(movie)).decode(video=0)]
+    height, width = frames[0].shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        with av.open(str(Path(tmp) / "floor.mp4"), "w") as out:
+            stream = out.add_stream("libx264", rate=30, options={"crf": "23"})
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            for pixels in frames:
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgba")))
+            out.mux(stream.encode())
+        return time.perf_counter() - start, len(frames)
+
+
+def timed_scene(scene_class, work):
+    """Render a scene at 1080p30 MP4 with the settings `nnanim render` uses; (seconds, movie)."""
+    from manim import tempconfig
+
+    settings = {"pixel_width": 1920, "pixel_height": 1080, "frame_rate": 30, "disable_caching": True,
+                "media_dir": str(work), "verbosity": "WARNING", "progress_bar": "none", "format": "mp4",
+                "max_inflight_encoders": 2}
+    with tempconfig(settings):
+        start = time.perf_counter()
+        scene = scene_class()
+        scene.render()
+        return time.perf_counter() - start, Path(scene.renderer.file_writer.movie_file_path)
+
+
+def plain_write(latex):
+    from manim import MathTex, Scene, Write
+
+    class PlainWrite(Scene):
+        def construct(self):
+            self.play(Write(MathTex(latex)), run_time=8)
+
+    return PlainWrite
+
+
+def typing_only():
+    """The formula scene's typing alone: the same 8 s clip as the plain Write."""
+    from scenes.formula import Formula
+    from scenes.typewriter import TypedFormula, TypeOut
+
+    class TypingOnly(Formula):
+        def construct(self):
+            w, h = 1920, 1080
+            typed = TypedFormula(self.formula(), self.theme, (77, 77, w - 154, h - 154), self.background_pixel())
+            self.add(typed)
+            self.play(TypeOut(typed, run_time=8))
+
+    return TypingOnly
+
+
+def measured_gif(trace):
+    """Time and peak memory (largest process: nnanim or its ffmpeg) of the 720p GIF, in a fresh process."""
+    command = [sys.executable, "-m", "nnanim.cli", "render", "formula", str(trace), "-q", "m", "--format", "gif",
+               "-o", str(trace.parent)]
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
+    seconds, peak = (float(v) for v in out.stdout.split())
+    return seconds, peak, (trace.parent / f"formula-{trace.stem}.gif").stat().st_size / 1e6
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-write", action="store_true", help="skip the slow plain-Write baseline")
+    args = parser.parse_args()
+
+    import scenes.base
+    from engine.formula import mlp_formula
+    from engine.training import record_run
+    from nnanim.render import RenderRequest, render
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        trace_path = tmp / "default.nntrace"
+        trace = record_run()
+        trace.save(trace_path)
+        latex = mlp_formula(trace.step(0), trace).latex()
+        scenes.base.OPTIONS = scenes.base.SceneOptions(trace=str(trace_path))
+        timed_scene(typing_only(), tmp)  # warm-up: LaTeX compiled and cached, modules imported
+        typing, movie = timed_scene(typing_only(), tmp)
+        floor, frames = encode_floor(movie)
+        print(f"typing the default network's formula (both outputs), 8 s at 1080p30 MP4: {frames} frames")
+        print(f"  nnanim typing   {typing:6.2f} s")
+        print(f"  encode floor    {floor:6.2f} s   typing / floor = {typing / floor:.2f}x (target <= 1.5x)")
+        if not args.skip_write:
+            write, _ = timed_scene(plain_write(latex), tmp)
+            print(f"  plain Write     {write:6.2f} s   Write / typing = {write / typing:.1f}x (target >= 8x)")
+        start = time.perf_counter()
+        render(RenderRequest("formula", trace_path, out_dir=tmp, size=(1920, 1080), fps=30))
+        print(f"the whole scene (typing, the whole formula, a hold: 321 frames) via nnanim render: "
+              f"{time.perf_counter() - start:.2f} s")
+        seconds, peak, size = measured_gif(trace_path)
+        print(f"720p GIF: {seconds:.2f} s (target <= 12 s), peak memory {peak:.0f} MB (target <= 500 MB), "
+              f"{size:.2f} MB (target <= 4 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Real renders at tiny sizes: real LaTeX, real Manim, real ffmpeg; properties of the files checked."""
+
+import av
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from nnanim.cli import main
+from scenes.formula import TYPING_SECONDS
+
+TINY = ["--size", "160x90", "--fps", "5"]
+
+
+@pytest.fixture(scope="module")
+def trace_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("traces") / "run.nntrace"
+    result = CliRunner().invoke(main, ["trace", "--steps", "3", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def render(*args):
+    result = CliRunner().invoke(main, ["render", *map(str, args)])
+    return result
+
+
+def frames_of(path):
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def not_blank(frame):
+    """Some pixels differ clearly from the background (the most common colour)."""
+    flat = frame.reshape(-1, frame.shape[-1]).astype(int)
+    background = np.median(flat, axis=0)
+    return (np.abs(flat - background).sum(axis=1) > 60).mean() > 0.002
+
+
+@pytest.mark.parametrize("scene", ["formula", "loss-formula"])
+def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
+    result = render(scene, trace_file, *TINY, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    out = tmp_path / f"{scene}-run.mp4"
+    frames = frames_of(out)
+    assert frames[0].shape == (90, 160, 3)
+    seconds = len(frames) / 5
+    assert TYPING_SECONDS + 1.5 <= seconds <= TYPING_SECONDS + 1.2 + 1.5 + 0.4
+    assert not_blank(frames[-1]) and not not_blank(frames[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name], "nothing else left behind"
+
+
+def test_gif_webm_and_png(trace_file, tmp_path):
+    for fmt in ("gif", "webm", "png"):
+        result = render("formula", trace_file, *TINY, "--format", fmt, "--theme", "light", "-o", tmp_path)
+        assert result.exit_code == 0, result.output
+    gif = frames_of(tmp_path / "formula-run.gif")
+    assert gif[0].shape == (90, 160, 3) and len(gif) >= TYPING_SECONDS * 5 and not_blank(gif[-1])
+    webm = frames_of(tmp_path / "formula-run.webm")
+    assert webm[0].shape == (90, 160, 3) and not_blank(webm[-1])
+    png = np.asarray(Image.open(tmp_path / "formula-run.png").convert("RGB"))
+    assert png.shape == (90, 160, 3) and not_blank(png)
+    assert png.mean() > 128, "the light theme is light"
+
+
+def test_gif_is_capped_at_1280_wide_and_15_fps(trace_file, tmp_path):
+    result = render("formula", trace_file, "--size", "1600x900", "--fps", "4", "--format", "gif", "--output", "0",
+                    "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    with av.open(str(tmp_path / "formula-run.gif")) as gif:
+        stream = gif.streams.video[0]
+        assert (stream.width, stream.height) == (1280, 720)
+
+
+def test_transparent_png_has_alpha(trace_file, tmp_path):
+    result = render("formula", trace_file, *TINY, "--format", "png", "--transparent", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    image = Image.open(tmp_path / "formula-run.png")
+    assert image.mode == "RGBA" and np.asarray(image)[0, 0, 3] == 0
+
+
+def test_hostile_labels_render_safely(tmp_path):
+    script = tmp_path / "hostile.py"
+    script.write_text(
+        "from engine import Value\n"
+        "a = Value(2, label=r'\\input{/etc/passwd}')\n"
+        "b = Value(-3, label='#%^_$~&{}')\n"
+        "c = Value(1, label=r'\\write18{touch /tmp/pwned}')\n"
+        "L = (a * b + c) ** 2\n"
+        "L.label = 'L \\\\ \\\\end{align*}'\n"
+        "L.backward()\n")
+    assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "h.nntrace")]).exit_code == 0
+    result = render("formula", tmp_path / "h.nntrace", *TINY, "--format", "png", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not_blank(np.asarray(Image.open(tmp_path / "formula-h.png").convert("RGB")))
+
+
+def one_line_error(result):
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1, result.output
+    return result.output
+
+
+def test_bad_render_requests(trace_file, tmp_path):
+    assert "Invalid value" in one_line_error(render("nope", *TINY))
+    assert "GIF has no real transparency" in one_line_error(render("formula", "--transparent", "--format", "gif"))
+    assert "out of range" in one_line_error(render("formula", trace_file, "--step", "7", *TINY, "-o", tmp_path))
+    assert "does not exist" in one_line_error(render("formula", trace_file, "--output", "5", *TINY, "-o", tmp_path))
+    broken = tmp_path / "broken.nntrace"
+    broken.write_bytes(trace_file.read_bytes()[:200])
+    assert "truncated" in one_line_error(render("formula", broken, *TINY, "-o", tmp_path))
+    assert list(tmp_path.glob("*.mp4")) == []
+
+
+def test_too_large_network_is_refused_with_advice(tmp_path):
+    big = tmp_path / "big.nntrace"
+    data = tmp_path / "d.json"
+    data.write_text('{"inputs": [[1, 2, 3]], "targets": [[0, 0]]}')
+    assert CliRunner().invoke(main, ["trace", "--arch", "3,8,8,8,2", "--steps", "1", "--data", str(data),
+                                     "-o", str(big)]).exit_code == 0
+    out = one_line_error(render("formula", big, *TINY, "-o", tmp_path))
+    assert "symbols" in out and "--output k" in out
+
+
+def test_scenes_lists_every_scene():
+    result = CliRunner().invoke(main, ["scenes"])
+    assert result.exit_code == 0
+    assert "formula" in result.output and "loss-formula" in result.output and "--values" in result.output
