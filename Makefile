@@ -14,7 +14,9 @@ demo: setup
 	$(BIN)/nnanim trace -o renders/default.nntrace
 	$(BIN)/nnanim draw -o renders/workshop-graph.svg
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
-	@echo "demo: renders/ holds the default trace and its graph pictures"
+	$(BIN)/nnanim render formula renders/default.nntrace -q m
+	$(BIN)/nnanim render loss-formula renders/default.nntrace -q m
+	@echo "demo: renders/ holds the default trace, its graph pictures and the rendered scenes"
 
 test: setup
 	$(BIN)/python -m pytest
@@ -22,6 +24,7 @@ test: setup
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_formula.py
 
 setup: $(STAMP_APT) $(STAMP_PY)
 
