@@ -110,7 +110,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
     settings = {
         "pixel_width": width, "pixel_height": height, "frame_rate": fps,
         "frame_width": 8.0 * width / height, "frame_height": 8.0,
-        "format": fmt, "transparent": request.transparent, "disable_caching": True,
+        "format": "mov" if fmt == "mp4" and request.transparent else fmt, "transparent": request.transparent, "disable_caching": True,
         "media_dir": str(work), "tex_dir": str(tex_dir), "output_file": request.scene,
         "verbosity": "WARNING", "progress_bar": "display" if sys.stderr.isatty() else "none",
         "max_inflight_encoders": 1 if for_gif else 2,  # 2 overlaps encoding with drawing; 1 saves memory
@@ -118,8 +118,8 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
     if encoder_options:
         settings["video_encoder_options"] = encoder_options
     with tempconfig(settings):
-        scene = scene_class()
         try:
+            scene = scene_class()
             scene.render()
         except (ValueError, LookupError) as e:  # a scene refusing its input (too large, no such output)
             raise RenderError(str(e).splitlines()[0]) from None

@@ -7,6 +7,8 @@ from scenes.base import TraceScene, caption
 from scenes.typewriter import ShowWhole, TypedFormula, TypeOut
 
 TYPING_SECONDS = 8
+WHOLE_SECONDS = 1.2  # from the typing view to the whole formula, when it did not fit
+HOLD_SECONDS = 1.5
 
 
 class _TypedFormulaScene(TraceScene):
@@ -24,8 +26,8 @@ class _TypedFormulaScene(TraceScene):
         self.add(typed)
         self.play(TypeOut(typed, run_time=TYPING_SECONDS))
         if typed.height_px > typed.view_h:
-            self.play(ShowWhole(typed, run_time=1.2))
-        self.wait(1.5)
+            self.play(ShowWhole(typed, run_time=WHOLE_SECONDS))
+        self.wait(HOLD_SECONDS)
 
     def caption(self):
         if not self.options.values:

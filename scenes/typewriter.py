@@ -57,7 +57,9 @@ class TypedFormula(Raster):
         self.line_starts = np.concatenate([[0], np.cumsum(counts)]).astype(int)
         centers = [float(np.median((boxes[a:b, 1] + boxes[a:b, 3]) / 2)) if b > a else 0.0
                    for a, b in zip(self.line_starts[:-1], self.line_starts[1:])]
-        edges = [0] + [int((c0 + c1) / 2) for c0, c1 in zip(centers, centers[1:])] + [self.height_px]
+        blank = ~(self.plain != self.plain[0, 0]).any(axis=(1, 2))
+        edges = [0] + [_blank_row_near(blank, int(c0), int(c1)) for c0, c1 in zip(centers, centers[1:])] \
+            + [self.height_px]
         self.bands = list(zip(edges[:-1], edges[1:]))
         self.line_of = np.repeat(np.arange(len(counts)), counts)
         self.cursor = np.zeros(self.n, dtype=int)
@@ -155,6 +157,14 @@ class TypedFormula(Raster):
             if best is None or k > best[1]:
                 best = (columns, k)
         return best
+
+
+def _blank_row_near(blank, top, bottom):
+    """The row between two lines' centres nearest their middle with no ink in it (or the middle):
+    a tall parenthesis reaching past the middle stays with its own line."""
+    middle = (top + bottom) // 2
+    rows = [r for r in range(top, bottom) if blank[r]]
+    return min(rows, key=lambda r: abs(r - middle)) if rows else middle
 
 
 class TypeOut(Animation):

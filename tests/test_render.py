@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from nnanim.cli import main
-from scenes.formula import TYPING_SECONDS
+from scenes.formula import HOLD_SECONDS, TYPING_SECONDS, WHOLE_SECONDS
 
 TINY = ["--size", "160x90", "--fps", "5"]
 
@@ -44,8 +44,8 @@ def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
     out = tmp_path / f"{scene}-run.mp4"
     frames = frames_of(out)
     assert frames[0].shape == (90, 160, 3)
-    seconds = len(frames) / 5
-    assert TYPING_SECONDS + 1.5 <= seconds <= TYPING_SECONDS + 1.2 + 1.5 + 0.4
+    assert len(frames) == sum(int(seconds * 5) for seconds in (TYPING_SECONDS, WHOLE_SECONDS, HOLD_SECONDS)), \
+        "typing, then the whole formula (it does not fit in 90 px), then a hold"
     assert not_blank(frames[-1]) and not not_blank(frames[0])
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name], "nothing else left behind"
 
@@ -72,11 +72,21 @@ def test_gif_is_capped_at_1280_wide_and_15_fps(trace_file, tmp_path):
         assert (stream.width, stream.height) == (1280, 720)
 
 
-def test_transparent_png_has_alpha(trace_file, tmp_path):
+def test_transparent_outputs_have_alpha(trace_file, tmp_path):
     result = render("formula", trace_file, *TINY, "--format", "png", "--transparent", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     image = Image.open(tmp_path / "formula-run.png")
     assert image.mode == "RGBA" and np.asarray(image)[0, 0, 3] == 0
+    result = render("formula", trace_file, *TINY, "--transparent", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "MOV" in result.output
+    with av.open(str(tmp_path / "formula-run.mov")) as mov:
+        first = next(mov.decode(video=0)).to_ndarray(format="rgba")
+    assert first[0, 0, 3] == 0, "the background is transparent"
+    result = render("formula", trace_file, *TINY, "--transparent", "--format", "webm", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    with av.open(str(tmp_path / "formula-run.webm")) as webm:
+        assert webm.streams.video[0].metadata.get("alpha_mode") == "1"
 
 
 def test_hostile_labels_render_safely(tmp_path):
