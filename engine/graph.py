@@ -45,11 +45,15 @@ def _box(label, data, grad, show_grad, fill):
             f"<TR>{''.join(cells)}</TR></TABLE>>")
 
 
-def to_dot(step, after_backward=True, group="auto"):
-    """A graphviz Digraph of one step; `group` is "auto", "neuron" or "none"."""
+def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
+    """A graphviz Digraph of one step; `group` is "auto", "neuron" or "none"; `nodes` (a set of node
+    indices) draws only those, ungrouped; `box_size` (inches) makes every value an empty box of that
+    size, for laying out boxes drawn elsewhere (the backprop scene)."""
     import graphviz
 
     g = step.graph
+    if nodes is not None:
+        group = "none"
     grads = step.grad if after_backward else step.grad_before
     if group == "auto":
         group = "neuron" if len(g) > GROUP_ABOVE else "none"
@@ -61,25 +65,29 @@ def to_dot(step, after_backward=True, group="auto"):
         return f"n{owner[i] if owner[i] is not None else i}"
 
     absorbed = _absorbed_parameters(g, owner) if group == "neuron" else set()
+    shown = set(range(len(g))) if nodes is None else set(nodes)
     for i in range(len(g)):
-        if owner[i] is not None and owner[i] != i or i in absorbed:
+        if owner[i] is not None and owner[i] != i or i in absorbed or i not in shown:
             continue
         op, label = g.ops[i], g.labels[i]
-        if owner[i] == i:
+        if owner[i] == i:  # a whole neuron in one box
             params = [g.labels[j] for j in _neuron_params(g, owner, i)]
             title = f"neuron {label}" + (f" ({', '.join(params)})" if params else "")
             dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"), shape="plaintext", margin="0")
             continue
-        dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
-                               "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
-        if op:
+        if box_size:
+            dot.node(name(i), "", shape="box", fixedsize="true", width=str(box_size[0]), height=str(box_size[1]))
+        else:
+            dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
+                                   "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
+        if op and (nodes is None or any(j in shown for j in g.inputs(i))):
             dot.node(f"{name(i)}op", html.escape(op), shape="circle", width="0.3", fontsize="10")
             dot.edge(f"{name(i)}op", name(i))
     drawn = set()
-    for i in range(len(g)):
+    for i in shown:
         target = f"{name(i)}op" if owner[i] is None else name(i)
         for j in g.inputs(i):
-            if owner[i] is not None and (owner[j] == owner[i] or _is_param_of(g, owner, j, owner[i])):
+            if j not in shown or owner[i] is not None and (owner[j] == owner[i] or _is_param(g, j)):
                 continue
             if name(j) == name(i) or (name(j), target) in drawn:
                 continue
@@ -97,7 +105,7 @@ def _looks_like_param(label):
     return bool(re.match(r"^[wb](_[0-9,]+)?$", label))
 
 
-def _is_param_of(g, owner, j, out):
+def _is_param(g, j):
     return g.arity[j] == 0 and _looks_like_param(g.labels[j])
 
 
@@ -105,6 +113,27 @@ def _absorbed_parameters(g, owner):
     """Parameters used only inside neurons: the neuron boxes name them, so they get no box."""
     outside = {j for i in range(len(g)) if owner[i] is None for j in g.inputs(i)}
     return {j for j in g.leaf_list if _looks_like_param(g.labels[j]) and j not in outside}
+
+
+def layout(step, nodes=None, box_size=(1.6, 0.9)):
+    """Where dot puts each box of `to_dot(step, nodes=nodes)`, in points, y up:
+    {i: (x, y, width, height)} for values and {("op", i): ...} for op circles."""
+    import json
+
+    dot = to_dot(step, group="none", nodes=nodes, box_size=box_size)
+    dot.graph_attr.update(nodesep="0.25", ranksep="0.35")
+    dot.node_attr.update(fontsize="9")
+    placed = json.loads(dot.pipe(format="json"))
+    out = {}
+    for obj in placed.get("objects", []):
+        name, pos = obj.get("name", ""), obj.get("pos")
+        match = re.fullmatch(r"n(\d+)(op)?", name)
+        if not match or not pos:
+            continue
+        x, y = (float(v) for v in pos.split(","))
+        box = (x, y, float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)
+        out[("op", int(match.group(1))) if match.group(2) else int(match.group(1))] = box
+    return out
 
 
 def write_picture(step, path, after_backward=True, group="auto"):

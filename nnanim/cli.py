@@ -157,6 +157,19 @@ class Size(click.ParamType):
             self.fail(f"{value!r} is not a size like 1280x720 (even numbers, 16 to 7680)", param, ctx)
 
 
+class NeuronIndex(click.ParamType):
+    name = "J,L"
+
+    def convert(self, value, param, ctx):
+        try:
+            j, l = (int(v) for v in value.split(","))
+            if j < 0 or l < 0:
+                raise ValueError
+            return j, l
+        except ValueError:
+            self.fail(f"{value!r} is not a neuron: give J,L (neuron J of layer L), e.g. 0,1", param, ctx)
+
+
 @main.command()
 def scenes():
     """List the scenes that `nnanim render` knows."""
@@ -191,14 +204,19 @@ def _scene_names():
 @click.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's.")
 @click.option("--values", is_flag=True, help="Formulas: write the parameters' numbers at --step.")
 @click.option("--output", "output_index", type=click.IntRange(0), help="Formulas: show only output K.")
-def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index):
+@click.option("--neuron", type=NeuronIndex(), help="backprop: neuron J,L (neuron J of layer L) of the first example.")
+@click.option("--focus", help="backprop: the neuron of the value labelled LABEL.")
+@click.option("--pace", type=click.FloatRange(0.2, 20), help="backprop: seconds per backward event [default: 2].")
+def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index,
+           neuron, focus, pace):
     """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT."""
     from nnanim.render import RenderError, RenderRequest, render as render_scene
 
     if output_dir == RENDERS:
         RENDERS.mkdir(exist_ok=True)
     request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
-                            {"values": values, "output": output_index})
+                            {"values": values, "output": output_index, "neuron": neuron, "focus": focus,
+                             "pace": pace})
     if transparent:
         kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
                 "png": "PNG with alpha"}.get(fmt)

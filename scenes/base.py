@@ -26,6 +26,9 @@ class SceneOptions:
     values: bool = False  # formulas: show the parameters' numbers at `step`
     output: int | None = None  # formulas: only this output
     for_gif: bool = False  # a GIF stores changed rectangles: move less at once (page scroll, cuts)
+    neuron: tuple | None = None  # backprop: (j, l), the neuron to show
+    focus: str | None = None  # backprop: a label; the neuron it belongs to
+    pace: float | None = None  # backprop: seconds per backward event
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -49,17 +52,27 @@ def trace_for(path):
 class TraceScene(Scene):
     """A Scene that replays one step of a trace, drawn in the nnanim theme."""
 
+    camera_kind = RasterCamera
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("camera_class", RasterCamera)
+        kwargs.setdefault("camera_class", self.camera_kind)
         super().__init__(**kwargs)
 
     def setup(self):
         self.options = OPTIONS
         self.theme = THEMES[self.options.theme]
-        self.trace = trace_for(self.options.trace)
-        self.step = self.trace.step(self.options.step)
+        if self.options.trace:
+            self.trace = trace_for(self.options.trace)
+            self.step = self.trace.step(self.options.step)
+        else:
+            self.trace, self.step = self.default_trace_and_step()
         self.camera.background_color = ManimColor(self.theme.background)
         self.camera.init_background()
+
+    def default_trace_and_step(self):
+        """Without a trace: the workshop's run, computed in memory."""
+        trace = trace_for(None)
+        return trace, trace.step(self.options.step)
 
     def background_pixel(self):
         """The camera's background as it stands in the frame's pixel array."""
@@ -69,8 +82,20 @@ class TraceScene(Scene):
         return fraction_of_height * config.pixel_height
 
 
-def caption(text, theme):
+def text(content, theme, line_height, color=None, weight="NORMAL"):
+    """A Text whose font size makes a line (ascender to descender) `line_height` tall, whatever the
+    letters: every line of the same height has the same font size."""
+    return Text(content, font=theme.font, weight=weight, color=color or theme.text,
+                font_size=_font_size_for(theme.font, line_height))
+
+
+@lru_cache(maxsize=64)
+def _font_size_for(font, line_height):
+    reference = Text("Mgy", font=font, font_size=48)
+    return 48 * line_height / reference.height
+
+
+def caption(content, theme):
     """A line of secondary text at the bottom of the frame, at the theme's smallest readable size."""
-    line = Text(text, font=theme.font, color=theme.muted)
-    line.scale_to_fit_height(theme.min_text * config.frame_height * 0.75)
+    line = text(content, theme, theme.min_text * config.frame_height, color=theme.muted)
     return line.to_edge(DOWN, buff=0.3)

@@ -26,4 +26,12 @@ SCENES = {e.name: e for e in [
     SceneEntry("loss-formula", "scenes.formula", "LossFormula",
                "LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ...: the loss of one example, typed out",
                ("--values: the parameters' numbers at --step",)),
+    SceneEntry("backprop", "scenes.backprop", "Backprop",
+               "gradients flowing back through the graph, one backward event at a time",
+               ("--neuron J,L: one neuron of the first example, with the gradient arriving at it",
+                "--focus LABEL: the neuron a value belongs to (or that reads it first)",
+                "--pace SECONDS: time per backward event (default 2)",
+                "without a trace: the workshop's L = (a*b + c)*f, a=2, b=-3, c=10, f=-2")),
+    SceneEntry("gradient-rules", "scenes.gradient_rules", "GradientRules",
+               "how +, ×, tanh, **n, exp and relu pass the gradient back, with real numbers"),
 ]}

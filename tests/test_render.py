@@ -136,3 +136,44 @@ def test_scenes_lists_every_scene():
     result = CliRunner().invoke(main, ["scenes"])
     assert result.exit_code == 0
     assert "formula" in result.output and "loss-formula" in result.output and "--values" in result.output
+
+
+def test_backprop_of_the_workshop_expression(tmp_path):
+    result = render("backprop", *TINY, "--pace", "0.6", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    frames = frames_of(tmp_path / "backprop.mp4")
+    assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
+    # 10 boxes appearing (0.35 s each), 4 beats of --pace seconds, a 1.5 s hold; each play rounds down
+    seconds = 10 * 0.35 + 4 * 0.6 + 1.5
+    assert seconds * 5 - 25 <= len(frames) <= seconds * 5
+
+
+def test_backprop_of_one_neuron_and_its_errors(trace_file, tmp_path):
+    result = render("backprop", trace_file, "--neuron", "1,2", "--pace", "0.3", *TINY, "--format", "png",
+                    "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not_blank(np.asarray(Image.open(tmp_path / "backprop-run.png").convert("RGB")))
+    assert "--neuron j,l" in one_line_error(render("backprop", trace_file, *TINY, "-o", tmp_path))
+    assert "no neuron 7,7" in one_line_error(render("backprop", trace_file, "--neuron", "7,7", *TINY,
+                                                    "-o", tmp_path))
+    assert "is not a neuron" in one_line_error(render("backprop", "--neuron", "x", *TINY))
+
+
+def test_backprop_with_hostile_labels(tmp_path):
+    script = tmp_path / "hostile.py"
+    script.write_text(
+        "from engine import Value\n"
+        "a = Value(2, label='<b>&amp;</b>')\n"
+        "b = Value(-3, label=r'\\input{x} %$#_^')\n"
+        "L = a * b + a\n"
+        "L.backward()\n")
+    assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "h.nntrace")]).exit_code == 0
+    result = render("backprop", tmp_path / "h.nntrace", "--pace", "0.3", *TINY, "--format", "png", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+
+
+def test_gradient_rules_renders(tmp_path):
+    result = render("gradient-rules", *TINY, "--theme", "light", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    frames = frames_of(tmp_path / "gradient-rules.mp4")
+    assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])

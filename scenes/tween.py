@@ -1,0 +1,36 @@
+"""Animations that change a mobject in place, without the deep copies Manim's `.animate`, FadeIn and
+Transform make at every play (for a graph of Text boxes those copies cost more than the frames)."""
+
+from manim import Animation, ManimColor, interpolate_color
+
+
+class Tween(Animation):
+    """Call `apply(mobject, alpha)` every frame; the mobject itself is the state."""
+
+    def __init__(self, mobject, apply, **kwargs):
+        self.apply = apply
+        super().__init__(mobject, **kwargs)
+
+    def create_starting_mobject(self):
+        return self.mobject
+
+    def interpolate_mobject(self, alpha):
+        self.apply(self.mobject, self.rate_func(alpha))
+
+
+def recolor(mobject, color, stroke_only=False, **kwargs):
+    """Change a mobject's colour (or only its outline's) smoothly."""
+    start = ManimColor(mobject.get_stroke_color() if stroke_only else mobject.get_color())
+    end = ManimColor(color)
+
+    def apply(m, alpha):
+        c = interpolate_color(start, end, alpha)
+        m.set_stroke(c) if stroke_only else m.set_color(c)
+
+    return Tween(mobject, apply, **kwargs)
+
+
+def fade(mobject, to_visible, **kwargs):
+    """Fade a mobject in (to_visible=True) or out, changing its opacity in place."""
+    mobject.set_opacity(0.0 if to_visible else 1.0)
+    return Tween(mobject, lambda m, alpha: m.set_opacity(alpha if to_visible else 1 - alpha), **kwargs)
