@@ -73,7 +73,11 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
         if owner[i] == i:  # a whole neuron in one box
             params = [g.labels[j] for j in _neuron_params(g, owner, i)]
             title = f"neuron {label}" + (f" ({', '.join(params)})" if params else "")
-            dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"), shape="plaintext", margin="0")
+            if box_size:
+                dot.node(name(i), "", shape="box", fixedsize="true", width=str(box_size[0]), height=str(box_size[1]))
+            else:
+                dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"),
+                         shape="plaintext", margin="0")
             continue
         if box_size:
             dot.node(name(i), "", shape="box", fixedsize="true", width=str(box_size[0]), height=str(box_size[1]))
@@ -115,25 +119,35 @@ def _absorbed_parameters(g, owner):
     return {j for j in g.leaf_list if _looks_like_param(g.labels[j]) and j not in outside}
 
 
-def layout(step, nodes=None, box_size=(1.6, 0.9)):
-    """Where dot puts each box of `to_dot(step, nodes=nodes)`, in points, y up:
-    {i: (x, y, width, height)} for values and {("op", i): ...} for op circles."""
+def layout(step, nodes=None, box_size=(1.6, 0.9), group="none"):
+    """Where dot puts each box of `to_dot(step, group=group, nodes=nodes)`, in points, y up:
+    {i: (x, y, width, height)} for values (a neuron's box is keyed by its output) and
+    {("op", i): ...} for op circles. `.edges` lists (from, to) keys as drawn."""
     import json
 
-    dot = to_dot(step, group="none", nodes=nodes, box_size=box_size)
+    dot = to_dot(step, group=group, nodes=nodes, box_size=box_size)
     dot.graph_attr.update(nodesep="0.25", ranksep="0.35")
     dot.node_attr.update(fontsize="9")
     placed = json.loads(dot.pipe(format="json"))
-    out = {}
+    out, keys = Placement(), {}
     for obj in placed.get("objects", []):
         name, pos = obj.get("name", ""), obj.get("pos")
         match = re.fullmatch(r"n(\d+)(op)?", name)
         if not match or not pos:
             continue
         x, y = (float(v) for v in pos.split(","))
-        box = (x, y, float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)
-        out[("op", int(match.group(1))) if match.group(2) else int(match.group(1))] = box
+        key = ("op", int(match.group(1))) if match.group(2) else int(match.group(1))
+        out[key] = (x, y, float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)
+        keys[obj.get("_gvid")] = key
+    out.edges = [(keys[e["tail"]], keys[e["head"]]) for e in placed.get("edges", [])
+                 if e.get("tail") in keys and e.get("head") in keys]
     return out
+
+
+class Placement(dict):
+    """Box positions by key, plus the edges between them."""
+
+    edges = ()
 
 
 def write_picture(step, path, after_backward=True, group="auto"):

@@ -167,3 +167,17 @@ def neuron_nodes(step, neuron=None, focus=None):
     ops = [k for k in range(len(g)) if owner[k] == target]
     reads = {j for k in ops for j in g.inputs(k)}
     return sorted(set(ops) | reads), ops, target
+
+
+def wave(step, beats):
+    """The beats grouped as the gradient wave moves through the graph: consecutive beats of the same
+    neuron (or of the same stretch between neurons, like the loss) form one group."""
+    owner = neuron_groups(step)
+    groups, key = [], object()
+    for beat in beats:
+        k = owner[beat.node]
+        if k != key or not groups:
+            groups.append([])
+            key = k
+        groups[-1].append(beat)
+    return groups

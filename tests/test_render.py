@@ -153,10 +153,23 @@ def test_backprop_of_one_neuron_and_its_errors(trace_file, tmp_path):
                     "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert not_blank(np.asarray(Image.open(tmp_path / "backprop-run.png").convert("RGB")))
-    assert "--neuron j,l" in one_line_error(render("backprop", trace_file, *TINY, "-o", tmp_path))
     assert "no neuron 7,7" in one_line_error(render("backprop", trace_file, "--neuron", "7,7", *TINY,
                                                     "-o", tmp_path))
     assert "is not a neuron" in one_line_error(render("backprop", "--neuron", "x", *TINY))
+
+
+def test_backprop_follows_the_wave_through_a_large_graph(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text('{"inputs": [[1, 2], [0, 1]], "targets": [[1], [-1]]}')
+    big = tmp_path / "net.nntrace"
+    assert CliRunner().invoke(main, ["trace", "--arch", "2,3,2,1", "--steps", "1", "--data", str(data),
+                                     "-o", str(big)]).exit_code == 0
+    from engine import load_trace
+    assert len(load_trace(big).step(0).graph) > 40, "large enough to be followed, not shown whole"
+    result = render("backprop", big, "--pace", "0.4", *TINY, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    frames = frames_of(tmp_path / "backprop-net.mp4")
+    assert not_blank(frames[len(frames) // 2]) and not_blank(frames[-1])
 
 
 def test_backprop_with_hostile_labels(tmp_path):
