@@ -8,7 +8,7 @@ APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg graphviz \
 STAMP_APT := $(VENV)/.apt-ok
 STAMP_PY := $(VENV)/.installed
 
-.PHONY: demo test setup bench clean-renders
+.PHONY: demo test setup bench
 
 demo: setup
 	$(BIN)/nnanim trace -o renders/default.nntrace
@@ -16,6 +16,9 @@ demo: setup
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
 	$(BIN)/nnanim render formula renders/default.nntrace -q m
 	$(BIN)/nnanim render loss-formula renders/default.nntrace -q m
+	$(BIN)/nnanim render backprop -q m
+	$(BIN)/nnanim render backprop renders/default.nntrace --neuron 0,3 -q m
+	$(BIN)/nnanim render gradient-rules -q m
 	@echo "demo: renders/ holds the default trace, its graph pictures and the rendered scenes"
 
 test: setup
@@ -25,6 +28,7 @@ bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_formula.py
+	$(BIN)/python benchmarks/bench_backprop.py
 
 setup: $(STAMP_APT) $(STAMP_PY)
 
