@@ -14,7 +14,6 @@ GLYPH_LIMIT = 8000  # about 100 lines at a readable size; more cannot be followe
 DEPTH_LIMIT = 200
 FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "log": r"\log", "relu": r"\mathrm{relu}"}
 _SUBSCRIPTED = re.compile(r"^([A-Za-z]{1,12})_([0-9]{1,9}(?:,[0-9]{1,9})*)$")
-_NEURON_OUTPUT = re.compile(r"^h_([0-9]+),?([0-9]+)$|^h_([0-9])([0-9])$")
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
                  "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 _DELIMITERS = ["", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl"]
@@ -275,12 +274,13 @@ def check_size(glyphs, what="formula", hint=""):
 # ----- the workshop's two formulas
 def network_outputs(graph):
     """The MLP's outputs for the first example: the first h_jL of each neuron j of the last layer L."""
+    from engine.graph import neuron_index
+
     found = {}
     for i, label in enumerate(graph.labels):
-        m = _NEURON_OUTPUT.match(label)
-        if m:
-            j, l = (int(v) for v in (m.group(1, 2) if m.group(1) is not None else m.group(3, 4)))
-            found.setdefault((l, j), i)
+        where = neuron_index(label)
+        if where is not None and graph.arity[i]:
+            found.setdefault((where[1], where[0]), i)
     if not found:
         return []
     last = max(l for l, _ in found)

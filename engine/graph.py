@@ -13,6 +13,22 @@ GROUP_ABOVE = 150  # nodes; bigger graphs are drawn one box per neuron
 _NEURON_OUTPUT = re.compile(r"^h_[0-9,]+$")
 
 
+def neuron_index(label):
+    """(j, l) for the output label of neuron j of layer l (`h_jl`, or `h_j,l` past 9), else None."""
+    m = re.fullmatch(r"h_(\d+),(\d+)", label) or re.fullmatch(r"h_(\d)(\d)", label)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def first_neurons(step):
+    """{(j, l): node} for the first example's neuron outputs (creation order: example 0 comes first)."""
+    found = {}
+    for i, label in enumerate(step.graph.labels):
+        where = neuron_index(label)
+        if where is not None and step.graph.arity[i]:
+            found.setdefault(where, i)
+    return found
+
+
 def neuron_groups(step):
     """For every node, the index of the neuron output it belongs to, or None.
 

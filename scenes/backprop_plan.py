@@ -5,10 +5,9 @@ and for each input its grad before, what it receives and its grad after (so accu
 paths shows as `before + received = after`).
 """
 
-import re
 from dataclasses import dataclass, field
 
-from engine.graph import neuron_groups
+from engine.graph import first_neurons, neuron_groups
 
 MINUS = "\u2212"
 
@@ -131,9 +130,6 @@ def backward_beats(step, nodes=None, active=None, top=None):
     return beats
 
 
-_NEURON = re.compile(r"^(\d+),(\d+)$")
-
-
 def neuron_nodes(step, neuron=None, focus=None):
     """(drawn, active, output) for one neuron of the first example: drawn are its ops, its output and
     what it reads (weights, bias, inputs or the previous layer's outputs); active are its ops, whose
@@ -141,18 +137,11 @@ def neuron_nodes(step, neuron=None, focus=None):
     reads it first."""
     g = step.graph
     owner = neuron_groups(step)
-    outputs = {}  # label -> node of the first example's neuron output
-    for o in owner:
-        if o is not None:
-            outputs.setdefault(g.labels[o], o)
     target = None
     if neuron is not None:
-        j, l = neuron
-        for label, o in outputs.items():
-            if label in (f"h_{j}{l}", f"h_{j},{l}"):
-                target = o
-                break
+        target = first_neurons(step).get(tuple(neuron))
         if target is None:
+            j, l = neuron
             raise LookupError(f"there is no neuron {j},{l} in this trace (neurons are j,l: neuron j of layer l)")
     else:
         if focus not in g.labels:
