@@ -19,6 +19,10 @@ demo: setup
 	$(BIN)/nnanim render backprop -q m
 	$(BIN)/nnanim render backprop renders/default.nntrace --neuron 0,3 -q m
 	$(BIN)/nnanim render gradient-rules -q m
+	$(BIN)/nnanim render neuron renders/default.nntrace -q m
+	$(BIN)/nnanim render layer renders/default.nntrace -q m
+	$(BIN)/nnanim render derivative -q m
+	$(BIN)/nnanim render descent -q m
 	@echo "demo: renders/ holds the default trace, its graph pictures and the rendered scenes"
 
 test: setup

@@ -29,6 +29,8 @@ class SceneOptions:
     neuron: tuple | None = None  # backprop: (j, l), the neuron to show
     focus: str | None = None  # backprop: a label; the neuron it belongs to
     pace: float | None = None  # backprop: seconds per backward event
+    function: str | None = None  # derivative, descent: f(x) as text
+    at: float | None = None  # derivative, descent: the point x
     extra: dict = field(default_factory=dict)
 
     @classmethod

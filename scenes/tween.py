@@ -31,6 +31,15 @@ def recolor(mobject, color, stroke_only=False, **kwargs):
 
 
 def fade(mobject, to_visible, **kwargs):
-    """Fade a mobject in (to_visible=True) or out, changing its opacity in place."""
-    mobject.set_opacity(0.0 if to_visible else 1.0)
-    return Tween(mobject, lambda m, alpha: m.set_opacity(alpha if to_visible else 1 - alpha), **kwargs)
+    """Fade a mobject in (to_visible=True) or out, scaling each part's own fill and stroke opacity
+    (an unfilled curve stays unfilled)."""
+    parts = [(m, m.get_fill_opacity(), m.get_stroke_opacity()) for m in mobject.family_members_with_points()]
+
+    def apply(_, alpha):
+        k = alpha if to_visible else 1 - alpha
+        for m, fill, stroke in parts:
+            m.set_fill(opacity=fill * k, family=False)
+            m.set_stroke(opacity=stroke * k, family=False)
+
+    apply(mobject, 0.0)
+    return Tween(mobject, apply, **kwargs)

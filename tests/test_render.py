@@ -190,3 +190,29 @@ def test_gradient_rules_renders(tmp_path):
     assert result.exit_code == 0, result.output
     frames = frames_of(tmp_path / "gradient-rules.mp4")
     assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
+
+
+@pytest.mark.parametrize("scene", ["neuron", "layer", "derivative", "descent"])
+def test_workshop_visuals_render(scene, trace_file, tmp_path):
+    result = render(scene, trace_file, *TINY, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    frames = frames_of(tmp_path / f"{scene}-run.mp4")
+    assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1]) and len(frames) > 20
+
+
+def test_derivative_of_another_function_and_bad_ones(tmp_path):
+    result = render("derivative", "--function", "exp(x) - 2x", "--at", "0.5", *TINY, "--format", "png",
+                    "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "not allowed" in one_line_error(render("derivative", "--function", "__import__('os')", *TINY,
+                                                  "-o", tmp_path))
+    assert "not an expression" in one_line_error(render("descent", "--function", "3x +", *TINY, "-o", tmp_path))
+    assert "not defined at x = 0" in one_line_error(render("derivative", "--function", "log(x)", "--at", "0",
+                                                           *TINY, "-o", tmp_path))
+
+
+def test_neuron_needs_an_mlp_trace(tmp_path):
+    script = tmp_path / "expr.py"
+    script.write_text("from engine import Value\nL = Value(2.0, label='a') * 3\nL.backward()\n")
+    assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "e.nntrace")]).exit_code == 0
+    assert "MLP" in one_line_error(render("neuron", tmp_path / "e.nntrace", *TINY, "-o", tmp_path))
