@@ -24,6 +24,52 @@ _prev = attrgetter("prev")
 _serial = attrgetter("_serial")
 
 
+class ParameterRecorder:
+    """Level "params": per step only the loss and each leaf's identity, data and grads; at the end the
+    leaves seen in two or more steps (or changed after the last) are the parameters, the rest is dropped."""
+
+    def __init__(self):
+        self.losses, self.rows = [], []
+        self._leaves = self._before = None
+
+    def before_backward(self, root, topo):
+        self._leaves = [v for v in topo if not v.prev]
+        self._before = list(map(_grad, self._leaves))
+
+    def after_backward(self, root, topo):
+        leaves = self._leaves
+        self.rows.append((list(map(_serial, leaves)), list(map(_label, leaves)), list(map(_data, leaves)),
+                          self._before, list(map(_grad, leaves))))
+        self.losses.append(root.data)
+        self._last = leaves
+
+    def finish(self, trace):
+        from engine.trace import ParameterTable
+
+        count, label, final = {}, {}, {}
+        for serials, labels, *_ in self.rows:
+            for s, name in zip(serials, labels):
+                count[s] = count.get(s, 0) + 1
+                label.setdefault(s, name)
+        for v in getattr(self, "_last", []):
+            final[v._serial] = (v.data, v.grad)
+        last_data = {s: d for s, d in zip(self.rows[-1][0], self.rows[-1][2])} if self.rows else {}
+        params = [s for s in count if count[s] > 1 or s in final and final[s][0] != last_data.get(s)]
+        column = {s: p for p, s in enumerate(params)}
+        steps = len(self.rows)
+        values, grads, before = (np.full((n, len(params)), np.nan) for n in (steps + 1, steps, steps))
+        for k, (serials, _, data, grad_before, grad) in enumerate(self.rows):
+            for s, d, g0, g in zip(serials, data, grad_before, grad):
+                p = column.get(s)
+                if p is not None:
+                    values[k, p], before[k, p], grads[k, p] = d, g0, g
+        for s, p in column.items():
+            if s in final:
+                values[steps, p] = final[s][0]
+        trace.params_only = ParameterTable([label[s] for s in params], values, grads, before, self.losses)
+        trace._locate()
+
+
 class Recorder:
     """Collects steps as plain lists while a run goes on; `finish()` turns them into a Trace."""
 
@@ -76,10 +122,17 @@ class Recorder:
         trace._fill_from_recording(self._graphs, self._step_graph, self._rows, final)
 
 
+LEVELS = ("all", "params")
+
+
 @contextmanager
-def record(**meta):
-    """Record every backward() run inside the block; the yielded Trace is complete after it."""
-    recorder = Recorder()
+def record(level="all", **meta):
+    """Record every backward() run inside the block; the yielded Trace is complete after it.
+    level "all" keeps every node of every step; "params" only parameters, their grads and the losses
+    (enough for loss curves and decision boundaries, a fraction of the size)."""
+    if level not in LEVELS:
+        raise ValueError(f"record level must be one of {', '.join(LEVELS)}, not {level!r}")
+    recorder = Recorder() if level == "all" else ParameterRecorder()
     trace = Trace(meta=dict(meta))
     outer = value_module._recorder
     value_module._recorder = recorder

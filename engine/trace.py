@@ -146,11 +146,25 @@ class Step:
         return events
 
 
+class ParameterTable:
+    """What a trace recorded at level "params" keeps: per step the loss and every parameter's value
+    (plus the end state) and grads; no graphs."""
+
+    def __init__(self, labels, values, grads, grad_before, losses):
+        self.labels = list(labels)
+        self.values = np.asarray(values, dtype=np.float64).reshape(len(losses) + 1, len(self.labels))
+        self.grads = np.asarray(grads, dtype=np.float64).reshape(len(losses), len(self.labels))
+        self.grad_before = np.asarray(grad_before, dtype=np.float64).reshape(self.grads.shape)
+        self.losses = np.asarray(losses, dtype=np.float64)
+
+
 class Trace:
-    """A whole run: its header (`meta`), its graphs, and per-step columns of numbers."""
+    """A whole run: its header (`meta`), its graphs, and per-step columns of numbers. A trace recorded
+    at level "params" has no graphs, only a ParameterTable (`params_only`)."""
 
     def __init__(self, meta=None):
         self.meta = dict(meta or {})
+        self.params_only = None
         self.written_by = None  # the nnanim version that saved the file, once loaded
         self.graphs = []
         self.step_graph = np.zeros(0, dtype=np.int32)
@@ -190,10 +204,17 @@ class Trace:
     # ----- reading
     @property
     def num_steps(self):
-        return len(self.step_graph)
+        return len(self.params_only.losses) if self.params_only else len(self.step_graph)
+
+    @property
+    def level(self):
+        return "params" if self.params_only else "all"
 
     def step(self, k):
         """Step k (negative counts from the end) with its updates."""
+        if self.params_only:
+            raise TraceError("this trace was recorded with --record params: it keeps parameters and losses but "
+                             "no graphs; record with --record all for this")
         if not -self.num_steps <= k < self.num_steps:
             raise TraceError(f"step {k} is out of range: this trace has {self.num_steps} steps (0-{self.num_steps - 1})")
         k %= self.num_steps
@@ -207,6 +228,8 @@ class Trace:
     @property
     def losses(self):
         """The loss (the backward root's value) of every step."""
+        if self.params_only:
+            return self.params_only.losses.copy()
         out = np.empty(self.num_steps)
         for g, graph in enumerate(self.graphs):
             out[self.step_graph == g] = self.columns[g]["data"][:, graph.root]
@@ -215,6 +238,8 @@ class Trace:
     @property
     def parameters(self):
         """Labels of the leaves that take part in more than one step, in order of first appearance."""
+        if self.params_only:
+            return list(self.params_only.labels)
         return [label for _, label in self._parameter_table()]
 
     def _parameter_table(self):
@@ -235,6 +260,8 @@ class Trace:
     def parameter_series(self):
         """(values, grads): values[k, p] is parameter p's data in step k, row S its value at the end;
         grads[k, p] its grad after step k's backward. NaN where a parameter is not in a step."""
+        if self.params_only:
+            return self.params_only.values.copy(), self.params_only.grads.copy()
         table = self._parameter_table()
         column = {uid: p for p, (uid, _) in enumerate(table)}
         values = np.full((self.num_steps + 1, len(table)), np.nan)
@@ -279,6 +306,11 @@ class Trace:
 
     def first_bad_step(self):
         """The first step with a NaN or infinite number in it, or None."""
+        if self.params_only:
+            table = self.params_only
+            bad = ~np.isfinite(table.losses) | ~np.isfinite(table.values[:-1]).all(axis=1) \
+                | ~np.isfinite(table.grads).all(axis=1)
+            return int(np.argmax(bad)) if bad.any() else None
         bad = np.zeros(self.num_steps, dtype=bool)
         for g in range(len(self.graphs)):
             cols = self.columns[g]

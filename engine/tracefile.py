@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 from engine.atomic import atomic_path
-from engine.trace import Graph, Trace, TraceError
+from engine.trace import Graph, ParameterTable, Trace, TraceError
 
 MAGIC = b"NNTRACE\n"
 VERSION = 1
@@ -85,13 +85,22 @@ def write_trace(trace, path):
     uids = sorted(trace.final)
     header = {
         "format": "nnanim-trace", "version": VERSION, "nnanim": nnanim_version(),
-        "meta": trace.meta, "steps": trace.num_steps,
+        "meta": trace.meta, "steps": trace.num_steps, "level": trace.level,
         "step_graph": blocks.add(trace.step_graph.astype("<i4")),
         "graphs": graphs,
         "final": {"uid": blocks.add(np.array(uids, dtype="<i8")),
                   "data": blocks.add(np.array([trace.final[u][0] for u in uids], dtype="<f8")),
                   "grad": blocks.add(np.array([trace.final[u][1] for u in uids], dtype="<f8"))},
     }
+    if trace.params_only:
+        table = trace.params_only
+        header["parameters"] = {
+            "labels": blocks.add(text=table.labels),
+            "values": blocks.add(table.values.astype("<f8"), codec="xor-shuffle-zlib"),
+            "grads": blocks.add(table.grads.astype("<f8"), codec="xor-shuffle-zlib"),
+            "grad_before": blocks.add(table.grad_before.astype("<f8"), codec="xor-shuffle-zlib"),
+            "losses": blocks.add(table.losses.astype("<f8")),
+        }
     head = json.dumps(header, allow_nan=True).encode()
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         f.write(MAGIC + struct.pack("<I", len(head)) + head)
@@ -131,7 +140,8 @@ def _parse(raw):
     trace = Trace(meta=header.get("meta") or {})
     trace.written_by = str(header.get("nnanim", "unknown"))
     steps = _count(header.get("steps"), "steps")
-    trace.step_graph = _block(body, header["step_graph"], "step_graph", (steps,))
+    graph_steps = 0 if header.get("level") == "params" else steps
+    trace.step_graph = _block(body, header["step_graph"], "step_graph", (graph_steps,))
     for i, spec in enumerate(header["graphs"]):
         n, e, s = (_count(spec.get(k), f"graph {i} {k}") for k in ("nodes", "edges", "steps"))
         graph = Graph(_block(body, spec["ops"], "ops", (n,)), _block(body, spec["labels"], "labels", (n,)),
@@ -151,6 +161,18 @@ def _parse(raw):
     data = _block(body, final["data"], "final data", (len(uids),))
     grad = _block(body, final["grad"], "final grad", (len(uids),))
     trace.final = {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)}
+    level = header.get("level", "all")
+    if level == "params":
+        spec = header["parameters"]
+        labels = _block(body, spec["labels"], "parameter labels", None)
+        p = len(labels)
+        trace.params_only = ParameterTable(
+            labels, _block(body, spec["values"], "parameter values", (steps + 1, p)),
+            _block(body, spec["grads"], "parameter grads", (steps, p)),
+            _block(body, spec["grad_before"], "parameter grads before", (steps, p)),
+            _block(body, spec["losses"], "losses", (steps,)))
+    elif level != "all":
+        raise TraceError(f"unknown record level {level!r}")
     trace._locate()
     return trace
 

@@ -43,7 +43,7 @@ def train(mlp, inputs, targets, steps=1000, lr=0.01, loss=total_sse, on_step=Non
 
 
 def record_run(architecture=None, inputs=None, targets=None, steps=None, lr=None, seed=None, loss=None,
-               on_step=None):
+               on_step=None, level="all", data_name=None):
     """Train an MLP under the recorder; every argument left out is the workshop's. Returns the trace."""
     arch = architecture or DEFAULTS["architecture"]
     steps = DEFAULTS["steps"] if steps is None else steps
@@ -56,6 +56,8 @@ def record_run(architecture=None, inputs=None, targets=None, steps=None, lr=None
     meta = {"source": "train", "architecture": arch, "activation": mlp.activation, "steps": steps,
             "lr": lr, "seed": seed, "loss": loss, "inputs": inputs, "targets": targets,
             "input_labels": input_labels(arch[0]), "parameters": [p.label for p in mlp.ps()]}
-    with np.errstate(all="ignore"), record(**meta) as trace:
+    if data_name:
+        meta["data"] = data_name
+    with np.errstate(all="ignore"), record(level=level, **meta) as trace:
         train(mlp, inputs, targets, steps=steps, lr=lr, loss=LOSSES[loss], on_step=on_step)
     return trace

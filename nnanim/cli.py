@@ -10,9 +10,25 @@ from pathlib import Path
 import click
 
 from engine import TraceError, load_trace
-from nnanim.runs import DEFAULTS, RunError, load_data, parse_architecture, script_run, workshop_run
+from engine.datasets import DATASETS
+from engine.datasets import make as make_dataset
+from nnanim.runs import DEFAULTS, TOY_DEFAULTS, RunError, load_data, parse_architecture, script_run, workshop_run
 
 RENDERS = Path("renders")
+
+
+class DataSource(click.ParamType):
+    """A toy data set's name, or a JSON file that exists."""
+
+    name = "NAME|FILE"
+
+    def convert(self, value, param, ctx):
+        if value in DATASETS or isinstance(value, Path):
+            return value
+        path = Path(value)
+        if not path.is_file():
+            self.fail(f"{value!r} is neither {', '.join(DATASETS)} nor an existing JSON file", param, ctx)
+        return path
 
 
 class Architecture(click.ParamType):
@@ -54,18 +70,22 @@ def main():
 @click.option("--lr", type=float, help=f"Learning rate [default: {DEFAULTS['lr']}].")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), help=f"Seed of the initial parameters [default: {DEFAULTS['seed']}].")
 @click.option("--loss", type=click.Choice(["sse", "mse"]), help="Loss: total sum of squared errors (the workshop's) or mean.")
-@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSON file: {"inputs": [[...]], "targets": [[...]]}.')
+@click.option("--data", "data_file", type=DataSource(),
+              help='moons, xor or circles (seeded 2-D toy data: network 2,8,8,1, 200 steps, lr 0.005), or a JSON '
+                   'file {"inputs": [[...]], "targets": [[...]]}.')
+@click.option("--record", "level", type=click.Choice(["all", "params"]),
+              help="all: every node of every step; params: parameters, grads and losses only "
+                   "[default: all; params with a toy data set].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
-def trace(script, arch, steps, lr, seed, loss, data_file, output):
+def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
     """Record a training run to a trace file.
 
     Without SCRIPT: the workshop's network (3 inputs; layers 2, 4, 4, 2), data, loss and learning rate,
     seeded with 42. With SCRIPT: runs your own workshop-style Python script (importing `engine`)
     and records every backward() it calls.
     """
-    if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file)):
+    if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file, level)):
         raise click.UsageError("--arch, --steps, --lr, --seed, --loss and --data describe the built-in run; "
                                "a SCRIPT sets these itself")
     if output is None:
@@ -75,10 +95,17 @@ def trace(script, arch, steps, lr, seed, loss, data_file, output):
     try:
         if script is not None:
             result = script_run(script)
+        elif isinstance(data_file, str):  # a toy data set
+            arch = arch or TOY_DEFAULTS["architecture"]
+            if arch[0] != 2 or arch[-1] != 1:
+                raise click.BadParameter(f"the toy data sets have 2 inputs and 1 label; --arch must be 2,...,1",
+                                         param_hint="'--arch'")
+            result = _train_with_progress(arch, steps or TOY_DEFAULTS["steps"], lr or TOY_DEFAULTS["lr"], seed,
+                                          loss, make_dataset(data_file), level or "params", data_file)
         else:
             arch = arch or DEFAULTS["architecture"]
             data = load_data(data_file, arch) if data_file else None
-            result = _train_with_progress(arch, steps, lr, seed, loss, data)
+            result = _train_with_progress(arch, steps, lr, seed, loss, data, level or "all")
     except RunError as e:
         raise click.ClickException(str(e)) from None
     bad = result.first_bad_step()
@@ -91,12 +118,13 @@ def trace(script, arch, steps, lr, seed, loss, data_file, output):
     click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
 
 
-def _train_with_progress(arch, steps, lr, seed, loss, data):
+def _train_with_progress(arch, steps, lr, seed, loss, data, level, data_name=None):
     total = steps or DEFAULTS["steps"]
+    run = dict(level=level, data_name=data_name)
     if not sys.stderr.isatty():
-        return workshop_run(arch, steps, lr, seed, loss, data)
+        return workshop_run(arch, steps, lr, seed, loss, data, **run)
     with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
-        return workshop_run(arch, steps, lr, seed, loss, data, on_step=lambda step, _: bar.update(1))
+        return workshop_run(arch, steps, lr, seed, loss, data, on_step=lambda step, _: bar.update(1), **run)
 
 
 @main.command()

@@ -11,6 +11,8 @@ import numpy as np
 from engine import record
 from engine.training import DEFAULTS, record_run
 
+TOY_DEFAULTS = {"architecture": [2, 8, 8, 1], "steps": 200, "lr": 0.005}
+
 
 class RunError(Exception):
     """A run that could not be made; the message is one line for the user."""
@@ -52,13 +54,15 @@ def _numbers(row, n):
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row))
 
 
-def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, data=None, on_step=None):
+def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, data=None, on_step=None,
+                 level="all", data_name=None):
     """The built-in run with the CLI's defaults; RunError when the network does not fit the data."""
     arch = architecture or DEFAULTS["architecture"]
     if data is None and (arch[0] != 3 or arch[-1] != 2):
         raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
                        f"{','.join(map(str, arch))} needs --data FILE")
-    return record_run(arch, *(data or (None, None)), steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step)
+    return record_run(arch, *(data or (None, None)), steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step,
+                      level=level, data_name=data_name)
 
 
 def script_run(path):

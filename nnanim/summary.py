@@ -18,6 +18,8 @@ def summarize(trace, header_version=VERSION):
         "source": meta.get("source", "unknown"),
         "architecture": meta.get("architecture"),
         "steps": trace.num_steps,
+        "level": trace.level,
+        "data": meta.get("data"),
         "graphs": graphs,
         "parameters": len(trace.parameters),
         "loss": {"first": _num(losses[0]) if len(losses) else None,
@@ -39,7 +41,7 @@ def as_text(info, path):
              + (f", written by nnanim {info['nnanim_version']}" if info["nnanim_version"] else ""),
              f"  source        {info['source']}" + (f" ({info['meta'].get('script')})" if info['meta'].get('script') else ""),
              f"  architecture  {','.join(map(str, arch)) if arch else 'unknown (not an engine MLP run)'}",
-             f"  steps         {info['steps']}",
+             f"  steps         {info['steps']}" + (" (parameters and losses only)" if info["level"] == "params" else ""),
              f"  parameters    {info['parameters']}"]
     for i, g in enumerate(info["graphs"]):
         lines.append(f"  graph {i}       {g['nodes']} nodes, {g['forward_events']} forward and "
