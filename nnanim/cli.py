@@ -235,10 +235,11 @@ def _scene_names():
 @click.option("--neuron", type=NeuronIndex(), help="backprop: neuron J,L (neuron J of layer L) of the first example.")
 @click.option("--focus", help="backprop: the neuron of the value labelled LABEL.")
 @click.option("--pace", type=click.FloatRange(0.2, 20), help="backprop: seconds per backward event [default: 2].")
+@click.option("--log", "log_axis", is_flag=True, help="loss: a log axis for the loss.")
 @click.option("--function", "function", help="derivative, descent: f(x), e.g. '3x^2 - 7x + 10'.")
 @click.option("--at", "at", type=float, help="derivative, descent: the point x [default: 3].")
 def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index,
-           neuron, focus, pace, function, at):
+           neuron, focus, pace, log_axis, function, at):
     """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT."""
     from nnanim.render import RenderError, RenderRequest, render as render_scene
 
@@ -246,7 +247,7 @@ def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir
         RENDERS.mkdir(exist_ok=True)
     request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
                             {"values": values, "output": output_index, "neuron": neuron, "focus": focus,
-                             "pace": pace, "function": function, "at": at})
+                             "pace": pace, "function": function, "at": at, "extra": {"log": log_axis}})
     if transparent:
         kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
                 "png": "PNG with alpha"}.get(fmt)

@@ -39,6 +39,8 @@ SCENES = {e.name: e for e in [
                "a mathematician's neuron with the trace's numbers (first neuron, first example), then d inputs"),
     SceneEntry("layer", "scenes.neuron", "Layer",
                "the first layer: neurons reading the same inputs, each computing its own output"),
+    SceneEntry("loss", "scenes.loss", "Loss",
+               "the loss of every step of the trace, drawn as it descends", ("--log: a log axis",)),
     SceneEntry("derivative", "scenes.derivative", "Derivative",
                "f(x) = 3x^2 - 7x + 10 near x = 3: the secant turning into the tangent as h shrinks, slope -> 11",
                ("--function 'EXPR': another f(x) (numbers, x, + - * / ^, exp log tanh sqrt relu)",
