@@ -92,13 +92,18 @@ def _check_trace(request):
     if request.trace is None:
         return
     try:
-        load_trace(request.trace).step(request.step)
+        trace = load_trace(request.trace)
     except TraceError as e:
         raise RenderError(str(e)) from None
+    if not -trace.num_steps <= request.step < trace.num_steps:
+        raise RenderError(f"step {request.step} is out of range: this trace has {trace.num_steps} steps "
+                          f"(0-{trace.num_steps - 1})")
 
 
 def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=None, for_gif=False):
     from manim import tempconfig
+
+    from engine import TraceError
 
     import scenes.base as base
 
@@ -121,7 +126,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         try:
             scene = scene_class()
             scene.render()
-        except (ValueError, LookupError) as e:  # a scene refusing its input (too large, no such output)
+        except (ValueError, LookupError, TraceError) as e:  # a scene refusing its input (too large, ...)
             raise RenderError(str(e).splitlines()[0]) from None
         writer = scene.renderer.file_writer
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path

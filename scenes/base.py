@@ -55,6 +55,7 @@ class TraceScene(Scene):
     """A Scene that replays one step of a trace, drawn in the nnanim theme."""
 
     camera_kind = RasterCamera
+    needs_graph = True  # False for scenes that read only parameters and losses (--record params works)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("camera_class", self.camera_kind)
@@ -65,7 +66,7 @@ class TraceScene(Scene):
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
-            self.step = self.trace.step(self.options.step)
+            self.step = self.trace.step(self.options.step) if self.needs_graph else None
         else:
             self.trace, self.step = self.default_trace_and_step()
         self.camera.background_color = ManimColor(self.theme.background)
@@ -74,7 +75,7 @@ class TraceScene(Scene):
     def default_trace_and_step(self):
         """Without a trace: the workshop's run, computed in memory."""
         trace = trace_for(None)
-        return trace, trace.step(self.options.step)
+        return trace, trace.step(self.options.step) if self.needs_graph else None
 
     def background_pixel(self):
         """The camera's background as it stands in the frame's pixel array."""

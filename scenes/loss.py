@@ -6,7 +6,7 @@ Steps whose loss is NaN or infinite (a diverging run) are marked on the axis ins
 import math
 
 import numpy as np
-from manim import LEFT, UP, UR, Axes, Dot, Group, Line, VGroup, config, linear
+from manim import DOWN, LEFT, UP, UR, Axes, Dot, Group, Line, VGroup, config, linear
 
 from scenes.backprop_plan import number
 from scenes.base import TraceScene, text
@@ -26,6 +26,8 @@ def curve_points(losses, log=False):
 
 class Loss(TraceScene):
     """The loss over every step of the trace, drawn as it descends (`--log` for a log axis)."""
+
+    needs_graph = False
 
     def construct(self):
         losses = self.trace.losses

@@ -3,6 +3,8 @@ products, pre-activations and outputs, for the first example. No manim here."""
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.graph import first_neurons, neuron_groups
 
 
@@ -50,3 +52,62 @@ def layer_values(step, layer=0):
                                     float(step.data[sums[-1]]) if sums else float(step.data[out]),
                                     (g.labels[out], float(step.data[out])), activation))
     return LayerValues(layer, inputs, neurons)
+
+
+# ----- the whole network from its parameters (works for traces recorded at level "params" too)
+def architecture_of(trace):
+    """[inputs, width, ...] from the header, or from the parameter labels w_ijl / b_jl."""
+    arch = trace.meta.get("architecture")
+    if arch:
+        return list(arch)
+    import re
+    widths, inputs = {}, {}
+    for label in trace.parameters:
+        m = re.fullmatch(r"w_(\d),?(\d),?(\d)", label) or re.fullmatch(r"w_(\d+),(\d+),(\d+)", label)
+        if m:
+            i, j, l = (int(v) for v in m.groups())
+            widths[l] = max(widths.get(l, 0), j + 1)
+            inputs[l] = max(inputs.get(l, 0), i + 1)
+    if not widths:
+        raise LookupError("this trace is not of an MLP (no parameters labelled w_ijl)")
+    return [inputs[0]] + [widths[l] for l in sorted(widths)]
+
+
+def weights_at(trace, step, values=None):
+    """[(W, b)] per layer at `step` (W[j, i] = w_ijl), read from the trace's parameters.
+    Pass `values` (trace.parameter_series()[0]) when calling for many steps."""
+    from engine.nn import index_label
+
+    arch = architecture_of(trace)
+    values = trace.parameter_series()[0] if values is None else values
+    column = {label: k for k, label in enumerate(trace.parameters)}
+    layers = []
+    for l, (n_in, n_out) in enumerate(zip(arch[:-1], arch[1:])):
+        W = np.array([[values[step, column[index_label("w", i, j, l)]] for i in range(n_in)] for j in range(n_out)])
+        b = np.array([values[step, column[index_label("b", j, l)]] for j in range(n_out)])
+        layers.append((W, b))
+    return layers
+
+
+def forward(layers, points, activation="tanh"):
+    """Every layer's outputs for many input points at once, (N, width) each. The sum is taken in the
+    engine's order (w0·x0 + w1·x1 + ... + b), so the numbers are the engine's, bit for bit."""
+    act = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "linear": lambda z: z}[activation]
+    x = np.asarray(points, dtype=np.float64)
+    outputs = []
+    for W, b in layers:
+        total = W[:, 0][None, :] * x[:, :1]
+        for i in range(1, W.shape[1]):
+            total = total + W[:, i][None, :] * x[:, i:i + 1]
+        x = act(total + b[None, :])
+        outputs.append(x)
+    return outputs
+
+
+def sampled_steps(total, frames):
+    """Which step each frame shows: increasing, from the first to the last step, with more frames on
+    the early steps (where most of the change happens): step = last * t²."""
+    if frames <= 1 or total <= 1:
+        return [total - 1] * max(frames, 1)
+    t = np.linspace(0, 1, frames)
+    return np.round((total - 1) * t**2).astype(int).tolist()

@@ -34,3 +34,34 @@ def test_a_trace_without_an_mlp_is_refused():
         (Value(2.0, label="a") * 3).backward()
     with pytest.raises(LookupError, match="no layer 0 of an MLP"):
         layer_values(trace.step(0), 0)
+
+
+def test_forward_from_parameters_is_the_engine_bit_for_bit():
+    from engine import MLP, train
+    from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    from scenes.network_plan import forward, weights_at
+
+    trace = record_run(steps=6, level="params")
+    mlp = MLP(3, [2, 4, 4, 2], seed=42)
+    train(mlp, WORKSHOP_INPUTS, WORKSHOP_TARGETS, steps=5)
+    outputs = forward(weights_at(trace, 5), WORKSHOP_INPUTS)[-1]
+    assert outputs.tolist() == [[o.data for o in mlp(x)] for x in WORKSHOP_INPUTS]
+
+
+def test_sampled_steps_cover_the_run_and_favour_the_start():
+    from scenes.network_plan import sampled_steps
+
+    steps = sampled_steps(1000, 360)
+    assert steps[0] == 0 and steps[-1] == 999 and steps == sorted(steps)
+    assert steps[90] < 1000 / 8, "the first quarter of the clip shows the first steps"
+    assert sampled_steps(1, 5) == [0] * 5
+
+
+def test_toy_data_sets_are_seeded_and_labelled():
+    from engine.datasets import DATASETS, make
+
+    for name in DATASETS:
+        inputs, targets = make(name)
+        assert len(inputs) == len(targets) == 60 and all(len(x) == 2 for x in inputs)
+        assert {t[0] for t in targets} == {1.0, -1.0}
+        assert make(name) == (inputs, targets)

@@ -216,3 +216,45 @@ def test_neuron_needs_an_mlp_trace(tmp_path):
     script.write_text("from engine import Value\nL = Value(2.0, label='a') * 3\nL.backward()\n")
     assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "e.nntrace")]).exit_code == 0
     assert "MLP" in one_line_error(render("neuron", tmp_path / "e.nntrace", *TINY, "-o", tmp_path))
+
+
+@pytest.fixture(scope="module")
+def moons(tmp_path_factory):
+    path = tmp_path_factory.mktemp("moons") / "moons.nntrace"
+    result = CliRunner().invoke(main, ["trace", "--data", "moons", "--steps", "12", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize("scene", ["loss", "mlp", "training", "boundary"])
+def test_training_scenes_render_from_a_parameters_only_trace(scene, moons, tmp_path):
+    result = render(scene, moons, *TINY, "--duration", "2", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    frames = frames_of(tmp_path / f"{scene}-moons.mp4")
+    assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
+
+
+def test_training_scenes_on_the_default_run(trace_file, tmp_path):
+    for scene, extra in [("loss", ["--log"]), ("training", ["--duration", "2"]), ("mlp", ["--labels"])]:
+        result = render(scene, trace_file, *TINY, *extra, "-o", tmp_path)
+        assert result.exit_code == 0, result.output
+    assert "two inputs" in one_line_error(render("boundary", trace_file, *TINY, "-o", tmp_path))
+    assert "--record all" in one_line_error(render("backprop", _params_trace(tmp_path), *TINY, "-o", tmp_path))
+
+
+def _params_trace(tmp_path):
+    path = tmp_path / "p.nntrace"
+    assert CliRunner().invoke(main, ["trace", "--steps", "2", "--record", "params", "-o", str(path)]).exit_code == 0
+    return path
+
+
+def test_a_diverging_run_renders_with_its_nan_steps_marked(tmp_path):
+    script = tmp_path / "diverge.py"
+    script.write_text("from engine import MLP, train\n"
+                      "mlp = MLP(1, [1], seed=0, activation='linear')\n"
+                      "train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)\n")
+    assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "nan.nntrace")]).exit_code == 0
+    for scene in ("loss", "training"):
+        result = render(scene, tmp_path / "nan.nntrace", *TINY, "--duration", "2", "-o", tmp_path)
+        assert result.exit_code == 0, result.output
+        assert not_blank(frames_of(tmp_path / f"{scene}-nan.mp4")[-1])
