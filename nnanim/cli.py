@@ -238,10 +238,13 @@ def _scene_names():
 @click.option("--log", "log_axis", is_flag=True, help="loss: a log axis for the loss.")
 @click.option("--labels", is_flag=True, help="mlp: name every neuron.")
 @click.option("--duration", type=click.FloatRange(1, 600), help="training, boundary: seconds of the clip [default: 12].")
+@click.option("--example", type=click.IntRange(0), help="forward: which example of the trace's data [default: 0].")
+@click.option("--inputs", "plane", type=NeuronIndex(), help="representations: the two inputs I,J spanning the plane.")
+@click.option("--compare", is_flag=True, help="representations: step 0 above --step.")
 @click.option("--function", "function", help="derivative, descent: f(x), e.g. '3x^2 - 7x + 10'.")
 @click.option("--at", "at", type=float, help="derivative, descent: the point x [default: 3].")
 def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index,
-           neuron, focus, pace, log_axis, labels, duration, function, at):
+           neuron, focus, pace, log_axis, labels, duration, example, plane, compare, function, at):
     """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT."""
     from nnanim.render import RenderError, RenderRequest, render as render_scene
 
@@ -249,7 +252,8 @@ def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir
         RENDERS.mkdir(exist_ok=True)
     request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
                             {"values": values, "output": output_index, "neuron": neuron, "focus": focus,
-                             "pace": pace, "function": function, "at": at, "extra": {"log": log_axis, "labels": labels, "duration": duration}})
+                             "pace": pace, "function": function, "at": at, "extra": {"log": log_axis, "labels": labels, "duration": duration, "example": example,
+                                       "inputs": plane, "compare": compare}})
     if transparent:
         kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
                 "png": "PNG with alpha"}.get(fmt)

@@ -65,3 +65,16 @@ def test_toy_data_sets_are_seeded_and_labelled():
         assert len(inputs) == len(targets) == 60 and all(len(x) == 2 for x in inputs)
         assert {t[0] for t in targets} == {1.0, -1.0}
         assert make(name) == (inputs, targets)
+
+
+def test_heatmap_points_are_the_engines_forward_pass():
+    from engine import MLP
+    from scenes.network_plan import forward, weights_at
+
+    trace = record_run(steps=1, level="params")
+    mlp = MLP(3, [2, 4, 4, 2], seed=42)
+    points = [[-2.0, 2.0, 3.0], [0.5, -1.25, 3.0], [1.9, 0.1, 3.0]]
+    layers = forward(weights_at(trace, 0), points)
+    for p, row0, row_last in zip(points, layers[0], layers[-1]):
+        assert row0.tolist() == [h.data for h in mlp.ls[0](p)]
+        assert row_last.tolist() == [o.data for o in mlp(p)]

@@ -258,3 +258,15 @@ def test_a_diverging_run_renders_with_its_nan_steps_marked(tmp_path):
         result = render(scene, tmp_path / "nan.nntrace", *TINY, "--duration", "2", "-o", tmp_path)
         assert result.exit_code == 0, result.output
         assert not_blank(frames_of(tmp_path / f"{scene}-nan.mp4")[-1])
+
+
+def test_forward_and_representations(trace_file, moons, tmp_path):
+    for args in (["forward", trace_file, "--step", "-1", "--example", "2"],
+                 ["representations", trace_file, "--compare", "--step", "2"],
+                 ["representations", moons, "--inputs", "0,1"]):
+        result = render(*args, *TINY, "--format", "png", "-o", tmp_path)
+        assert result.exit_code == 0, result.output
+    assert "--example 9 does not exist" in one_line_error(render("forward", trace_file, "--example", "9", *TINY,
+                                                                "-o", tmp_path))
+    assert "two inputs" in one_line_error(render("representations", trace_file, "--inputs", "0,5", *TINY,
+                                                 "-o", tmp_path))
