@@ -21,6 +21,13 @@ demo: setup
 	$(BIN)/nnanim render gradient-rules -q m
 	$(BIN)/nnanim render neuron renders/default.nntrace -q m
 	$(BIN)/nnanim render layer renders/default.nntrace -q m
+	$(BIN)/nnanim render mlp renders/default.nntrace -q m
+	$(BIN)/nnanim render forward renders/default.nntrace --step -1 -q m
+	$(BIN)/nnanim render representations renders/default.nntrace --step -1 --compare -q m
+	$(BIN)/nnanim render loss renders/default.nntrace -q m
+	$(BIN)/nnanim render training renders/default.nntrace -q m
+	$(BIN)/nnanim trace --data moons -o renders/moons.nntrace
+	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
 	$(BIN)/nnanim render derivative -q m
 	$(BIN)/nnanim render descent -q m
 	@echo "demo: renders/ holds the default trace, its graph pictures and the rendered scenes"
@@ -33,6 +40,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_formula.py
 	$(BIN)/python benchmarks/bench_backprop.py
+	$(BIN)/python benchmarks/bench_training.py
 
 setup: $(STAMP_APT) $(STAMP_PY)
 
