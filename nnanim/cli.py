@@ -216,9 +216,12 @@ def _scene_names():
 
 
 @main.command()
-@click.argument("scene", type=click.Choice(_scene_names()))
+@click.argument("scene", metavar="SCENE", required=False)
 @click.argument("trace_file", metavar="[TRACE]", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--all", "deck", is_flag=True, help="Render every scene of the deck (then the first argument is TRACE).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="--all: scenes rendered at once [default: one per core].")
+@click.option("--force", is_flag=True, help="--all: render even what is up to date.")
 @click.option("--step", default=0, show_default=True, type=int, help="Step of the trace to show (negative: from the end).")
 @click.option("-q", "--quality", type=click.Choice(["l", "m", "h", "k"]), default="m", show_default=True,
               help="As in Manim: l 854x480@15, m 1280x720@30, h 1920x1080@60, k 3840x2160@60.")
@@ -243,13 +246,27 @@ def _scene_names():
 @click.option("--compare", is_flag=True, help="representations: step 0 above --step.")
 @click.option("--function", "function", help="derivative, descent: f(x), e.g. '3x^2 - 7x + 10'.")
 @click.option("--at", "at", type=float, help="derivative, descent: the point x [default: 3].")
-def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps, values, output_index,
-           neuron, focus, pace, log_axis, labels, duration, example, plane, compare, function, at):
-    """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT."""
+def render(scene, trace_file, deck, jobs, force, step, quality, fmt, theme, transparent, output_dir, size, fps, values,
+           output_index, neuron, focus, pace, log_axis, labels, duration, example, plane, compare, function, at):
+    """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT;
+    or, with --all, every scene of the deck from TRACE."""
     from nnanim.render import RenderError, RenderRequest, render as render_scene
 
     if output_dir == RENDERS:
         RENDERS.mkdir(exist_ok=True)
+    if deck:
+        if trace_file is not None:
+            raise click.UsageError("with --all, give only TRACE")
+        trace_path = Path(scene) if scene else None
+        if trace_path is not None and not trace_path.is_file():
+            raise click.BadParameter(f"{scene!r} is not a trace file", param_hint="'TRACE'")
+        _render_deck(trace_path, output_dir, quality, fmt, theme, size, fps, jobs, force)
+        return
+    if scene is None:
+        raise click.UsageError("give a SCENE (`nnanim scenes` lists them), or --all")
+    if scene not in _scene_names():
+        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(_scene_names())}",
+                                 param_hint="'SCENE'")
     request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
                             {"values": values, "output": output_index, "neuron": neuron, "focus": focus,
                              "pace": pace, "function": function, "at": at, "extra": {"log": log_axis, "labels": labels, "duration": duration, "example": example,
@@ -268,3 +285,36 @@ def render(scene, trace_file, step, quality, fmt, theme, transparent, output_dir
 
 if __name__ == "__main__":
     main()
+
+
+def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, force):
+    """Every scene of the deck, in parallel; one line per scene; non-zero exit if one failed."""
+    import os
+
+    from nnanim.deck import plan, run
+
+    trace = _load(trace_path) if trace_path else None
+    jobs = plan(trace_path, trace, out_dir, quality, fmt, theme, size, fps)
+    workers = workers or os.cpu_count() or 1
+    symbols = {"done": "rendered", "up to date": "up to date", "skipped": "skipped", "failed": "FAILED"}
+    bar = click.progressbar(length=len(jobs), label="deck", file=sys.stderr) if sys.stderr.isatty() else None
+
+    def report(job):
+        name = job.output.name if job.status != "skipped" else job.slide.scene
+        detail = {"done": f"{job.seconds:.1f} s, {job.size / 1e6:.1f} MB", "failed": job.message,
+                  "skipped": job.message, "up to date": ""}[job.status]
+        click.echo(f"{symbols[job.status]:10s} {name}" + (f"  ({detail})" if detail else ""))
+        if bar:
+            bar.update(1)
+
+    start = __import__("time").perf_counter()
+    run(jobs, workers, force, report)
+    if bar:
+        bar.render_finish()
+    failed = [j for j in jobs if j.status == "failed"]
+    click.echo(f"deck: {sum(j.status == 'done' for j in jobs)} rendered, {sum(j.status == 'up to date' for j in jobs)} "
+               f"up to date, {sum(j.status == 'skipped' for j in jobs)} skipped, {len(failed)} failed "
+               f"in {__import__('time').perf_counter() - start:.0f} s")
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(jobs)} scenes failed: " +
+                                   ", ".join(j.output.name for j in failed))

@@ -82,7 +82,25 @@ def render(request):
             produced = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
         with atomic_path(target) as tmp:
             shutil.move(produced, tmp)
+    write_stops(target, getattr(request, "stops", []))
     return target
+
+
+def stops_path(output):
+    """Where the natural pauses of a rendered video are kept: beside it, as JSON."""
+    return output.with_name(output.name + ".stops.json")
+
+
+def write_stops(output, stops):
+    """Seconds of the natural pauses (for stepped playback in the slides); none for a still."""
+    import json
+
+    path = stops_path(output)
+    if not stops or output.suffix == ".png":
+        path.unlink(missing_ok=True)
+        return
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"stops": sorted(set(stops))}))
 
 
 def _check_trace(request):
@@ -132,6 +150,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path
     if not produced or not Path(produced).exists():
         raise RenderError(f"Manim produced no {fmt} output for {request.scene}")
+    request.stops = list(getattr(scene, "stops", []))
     return Path(produced)
 
 

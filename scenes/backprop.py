@@ -63,6 +63,7 @@ class Backprop(TraceScene, MovingCameraScene):
             self.play(*updates, run_time=pace * 0.3)
             settle = [recolor(view.boxes[i].grad, self.theme.text) for i in final]
             self.play(*view.light(beat.node, self.theme.muted), *settle, run_time=pace * 0.25)
+            self.mark_stop()
             rule = new_rule
         self.wait(1.5)
 
@@ -112,6 +113,7 @@ class Backprop(TraceScene, MovingCameraScene):
                               for i, v in final.items()], run_time=pace * 0.5)
             self.play(*[a for k in keys for a in view.light(k, self.theme.muted)],
                       *[recolor(view.boxes[i].grad, self.theme.text) for i in final], run_time=pace * 0.2)
+            self.mark_stop()
         self.wait(1.5)
 
     def wave_caption(self, group, key, frame):

@@ -62,6 +62,7 @@ class TraceScene(Scene):
         super().__init__(**kwargs)
 
     def setup(self):
+        self.stops = []
         self.options = OPTIONS
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
@@ -71,6 +72,11 @@ class TraceScene(Scene):
             self.trace, self.step = self.default_trace_and_step()
         self.camera.background_color = ManimColor(self.theme.background)
         self.camera.init_background()
+
+    def mark_stop(self, at=None):
+        """A natural pause (a backward event, a layer, an output): the slides' right arrow plays to the
+        next one. `at` is a time in the video; by default, now."""
+        self.stops.append(round(self.renderer.time if at is None else at, 3))
 
     def default_trace_and_step(self):
         """Without a trace: the workshop's run, computed in memory."""

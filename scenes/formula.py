@@ -24,7 +24,14 @@ class _TypedFormulaScene(TraceScene):
         if caption:
             self.add(caption)
         self.add(typed)
+        start = self.renderer.time
+        formula = typed.formula
+        heads = [sum(formula.line_glyphs()[:i]) for i, line in enumerate(formula.lines)
+                 if line and line[0].tex.startswith("&\\mathrm")]
+        for glyph in heads[1:]:  # each further output begins: a natural pause
+            self.mark_stop(start + TYPING_SECONDS * glyph / max(typed.n, 1))
         self.play(TypeOut(typed, run_time=TYPING_SECONDS))
+        self.mark_stop()
         if typed.height_px > typed.view_h:
             self.play(ShowWhole(typed, run_time=WHOLE_SECONDS))
         self.wait(HOLD_SECONDS)

@@ -217,6 +217,7 @@ class Forward(_ParamsScene):
                 self.play(*[recolor(e, self.theme.accent) for e in edges], run_time=0.4)
             labels = VGroup(*[self.value_in(circle, v) for circle, v in zip(column, numbers)])
             self.play(fade(labels, True), run_time=0.5)
+            self.mark_stop()
             if layer:
                 layers_now = weights_at(self.trace, k, self.values)
                 diagram.recolor_to(layers_now)

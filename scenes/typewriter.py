@@ -21,6 +21,7 @@ class TypedFormula(Raster):
     def __init__(self, formula, theme, box, background, paged=False, **kwargs):
         super().__init__(**kwargs)
         self.paged = paged  # scroll a page at a time and cut to the whole: few changed pixels (GIF)
+        self.formula = formula
         glyphs = parse_svg(svg_of(formula.latex()))
         self.n = len(glyphs)
         x, y, w, h = box

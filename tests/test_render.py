@@ -47,7 +47,11 @@ def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
     assert len(frames) == sum(int(seconds * 5) for seconds in (TYPING_SECONDS, WHOLE_SECONDS, HOLD_SECONDS)), \
         "typing, then the whole formula (it does not fit in 90 px), then a hold"
     assert not_blank(frames[-1]) and not not_blank(frames[0])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name], "nothing else left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, out.name + ".stops.json"], \
+        "nothing else left behind"
+    import json
+    stops = json.loads((tmp_path / (out.name + ".stops.json")).read_text())["stops"]
+    assert stops == sorted(stops) and stops[-1] <= len(frames) / 5
 
 
 def test_gif_webm_and_png(trace_file, tmp_path):

@@ -1,0 +1,144 @@
+"""The deck: every scene of the workshop, in the workshop's order, rendered in parallel processes.
+
+An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it was made
+from the same trace (by content), scene, options and nnanim version; `--force` renders it anyway.
+"""
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.atomic import atomic_path
+from engine.tracefile import nnanim_version
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide of the deck: a scene, its title, and whether it replays the deck's trace."""
+
+    scene: str
+    title: str
+    uses_trace: bool = True
+    options: tuple = ()
+
+
+DECK = [
+    Slide("neuron", "A mathematician's neuron"),
+    Slide("layer", "Layers"),
+    Slide("mlp", "MLP (a.k.a. \"vanilla\", \"fully connected\")"),
+    Slide("formula", "What is a neural network? Just a function"),
+    Slide("forward", "Representations: one input through the random network"),
+    Slide("representations", "Representations: random, then trained", options=("--compare", "--step", "-1")),
+    Slide("loss-formula", "The loss function is a function of parameters"),
+    Slide("derivative", "Derivatives 101", uses_trace=False),
+    Slide("descent", "Leveraging derivatives", uses_trace=False),
+    Slide("backprop", "Backpropagation", uses_trace=False),
+    Slide("gradient-rules", "Operations and flow of gradients", uses_trace=False),
+    Slide("backprop", "Backpropagation through one neuron of the network", options=("--neuron", "0,3")),
+    Slide("loss", "The training loop"),
+    Slide("training", "The network learning"),
+    Slide("boundary", "What a classifier learns"),
+]
+
+
+@dataclass
+class Job:
+    slide: Slide
+    output: Path
+    command: list
+    key: dict
+    status: str = "pending"  # done, skipped, failed, up to date
+    message: str = ""
+    seconds: float = 0.0
+    size: int = 0
+
+
+def applies(slide, trace):
+    """None if the slide can be made from this trace, else why not (one line)."""
+    if slide.scene == "boundary":
+        arch = trace.meta.get("architecture") if trace else None
+        if not arch or arch[0] != 2:
+            return "needs a network with two inputs (nnanim trace --data moons)"
+    if trace is not None and trace.level == "params" and slide.uses_trace and slide.scene in (
+            "formula", "loss-formula", "neuron", "layer", "backprop"):
+        return "needs the full graph; this trace was recorded with --record params"
+    return None
+
+
+def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
+    """The render jobs of the deck for one trace; slides that do not apply come back as skipped."""
+    digest = hashlib.sha256(trace_path.read_bytes()).hexdigest() if trace_path else None
+    jobs = []
+    for slide in DECK:
+        uses = slide.uses_trace and trace_path is not None
+        stem = f"{slide.scene}-{trace_path.stem}" if uses else slide.scene
+        ext = fmt
+        output = out_dir / f"{stem}.{ext}"
+        command = [sys.executable, "-m", "nnanim.cli", "render", slide.scene]
+        if uses:
+            command.append(str(trace_path))
+        command += list(slide.options) + ["-q", quality, "--format", fmt, "--theme", theme, "-o", str(out_dir)]
+        if size:
+            command += ["--size", f"{size[0]}x{size[1]}"]
+        if fps:
+            command += ["--fps", str(fps)]
+        key = {"nnanim": nnanim_version(), "scene": slide.scene, "command": command[3:],
+               "trace": digest if uses else None}
+        job = Job(slide, output, command, key)
+        reason = applies(slide, trace if slide.uses_trace else None) if (uses or slide.scene == "boundary") else None
+        if reason:
+            job.status, job.message = "skipped", reason
+        jobs.append(job)
+    return jobs
+
+
+def _record(job):
+    return job.output.parent / ".nnanim" / (job.output.name + ".json")
+
+
+def up_to_date(job):
+    record = _record(job)
+    try:
+        return job.output.exists() and json.loads(record.read_text()) == job.key
+    except (OSError, ValueError):
+        return False
+
+
+def run(jobs, workers, force=False, on_done=None):
+    """Render the pending jobs, `workers` at a time; each finished job is passed to on_done."""
+    pending = []
+    for job in jobs:
+        if job.status == "skipped":
+            on_done and on_done(job)
+        elif not force and up_to_date(job):
+            job.status = "up to date"
+            on_done and on_done(job)
+        else:
+            pending.append(job)
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        for future in as_completed([pool.submit(_render, job) for job in pending]):
+            job = future.result()
+            on_done and on_done(job)
+    return jobs
+
+
+def _render(job):
+    start = time.perf_counter()
+    done = subprocess.run(job.command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    job.seconds = time.perf_counter() - start
+    if done.returncode == 0 and job.output.exists():
+        job.status, job.size = "done", job.output.stat().st_size
+        record = _record(job)
+        record.parent.mkdir(exist_ok=True)
+        with atomic_path(record) as tmp:
+            tmp.write_text(json.dumps(job.key))
+    else:
+        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("Error")]
+        job.status, job.message = "failed", (errors or lines or ["no output"])[-1][:300]
+    return job
