@@ -318,3 +318,25 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(jobs)} scenes failed: " +
                                    ", ".join(j.output.name for j in failed))
+
+
+@main.command()
+@click.argument("renders_dir", metavar="[RENDERS_DIR]", required=False, default=str(RENDERS),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write slides.md, slides.html, media/ and reveal/ [default: RENDERS_DIR/slides].")
+@click.option("--title", default="Neural networks, from scratch", show_default=True)
+@click.option("--reveal", "reveal_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A reveal.js package folder to copy (default: node_modules/reveal.js, from `npm ci`).")
+@click.option("--cdn", is_flag=True, help="Load reveal.js online instead of copying it.")
+@click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
+def slides(renders_dir, output_dir, title, reveal_dir, cdn, theme):
+    """Write the rendered deck as Obsidian markdown and a reveal.js page that works offline."""
+    from nnanim.slides import SlidesError, write
+
+    try:
+        paths = write(renders_dir, output_dir or renders_dir / "slides", title, reveal_dir, cdn, theme)
+    except SlidesError as e:
+        raise click.ClickException(str(e)) from None
+    for path in paths:
+        click.echo(f"wrote {path}")

@@ -1,0 +1,134 @@
+"""`nnanim slides`: the rendered deck as an Obsidian markdown note and a standalone reveal.js page.
+
+Both are templates (nnanim/templates) filled with the slides found in the renders folder, in the
+workshop's order. The media are linked (or copied) into OUT_DIR/media and reveal.js into OUT_DIR/reveal,
+so the folder is whole: it can be moved, and opened from disk with no network.
+"""
+
+import html
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from string import Template
+
+from engine.atomic import atomic_path
+from nnanim.deck import DECK
+from nnanim.render import stops_path
+
+PREFERRED = (".mp4", ".webm", ".gif", ".png")
+REVEAL_VERSION = "5.2.1"
+CDN = f"https://cdn.jsdelivr.net/npm/reveal.js@{REVEAL_VERSION}"
+
+
+class SlidesError(Exception):
+    """One line for the user."""
+
+
+@dataclass
+class Found:
+    title: str
+    media: Path
+    stops: list
+
+
+def find_media(renders):
+    """The deck's slides that have a render in `renders`, in order (first matching format wins)."""
+    found = []
+    for slide in DECK:
+        names = sorted(renders.glob(f"{slide.scene}-*")) if slide.uses_trace else \
+            sorted(renders.glob(f"{slide.scene}.*"))
+        candidates = [p for p in names if p.suffix in PREFERRED and p.is_file()
+                      and (slide.uses_trace or p.stem == slide.scene)]
+        for ext in PREFERRED:
+            for path in candidates:
+                if path.suffix == ext and all(f.media != path for f in found):
+                    stops = json.loads(stops_path(path).read_text())["stops"] if stops_path(path).exists() else []
+                    found.append(Found(slide.title, path, stops))
+                    break
+            else:
+                continue
+            break
+    return found
+
+
+def write(renders, out_dir, title="Neural networks, from scratch", reveal=None, cdn=False, theme="dark"):
+    """Write OUT_DIR/slides.md and OUT_DIR/slides.html; returns the two paths."""
+    renders, out_dir = Path(renders), Path(out_dir)
+    slides = find_media(renders)
+    if not slides:
+        raise SlidesError(f"no renders in {renders}: run `nnanim render --all` first")
+    reveal_href = CDN if cdn else "reveal"
+    source = None if cdn else _reveal_source(reveal)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    media = out_dir / "media"
+    media.mkdir(exist_ok=True)
+    for s in slides:
+        _link(s.media, media / s.media.name)
+    if source is not None:
+        target = out_dir / "reveal" / "dist"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source / "dist", target)
+    markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s) for s in slides))
+    page = _fill("deck.html", title=html.escape(title), reveal=reveal_href,
+                 reveal_theme="black" if theme == "dark" else "white",
+                 slides="\n".join(_html_slide(s) for s in slides))
+    paths = []
+    for name, content in (("slides.md", markdown), ("slides.html", page)):
+        with atomic_path(out_dir / name) as tmp:
+            tmp.write_text(content)
+        paths.append(out_dir / name)
+    return paths
+
+
+def _reveal_source(reveal):
+    candidates = [Path(reveal)] if reveal else [Path("node_modules/reveal.js"),
+                                                Path(__file__).resolve().parent.parent / "node_modules/reveal.js"]
+    for path in candidates:
+        if (path / "dist" / "reveal.js").is_file():
+            return path
+    if reveal:
+        raise SlidesError(f"{reveal} is not a reveal.js package (no dist/reveal.js in it)")
+    raise SlidesError("reveal.js is not installed here: run `npm ci` in the nnanim folder (make demo does), "
+                      "pass --reveal DIR, or use --cdn for a page that loads it online")
+
+
+def _link(source, target):
+    if target.exists() and target.stat().st_size == source.stat().st_size \
+            and target.stat().st_mtime >= source.stat().st_mtime:
+        return
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _fill(name, **data):
+    return Template(files("nnanim").joinpath("templates", name).read_text()).substitute(**data)
+
+
+_MD_SLIDE = Template("---\n\n## $title\n\n$embed\n")
+_HTML_VIDEO = Template('<section data-title="$title"><h3>$title</h3>'
+                       '<video src="media/$name" muted playsinline preload="auto" $behaviour></video></section>')
+_HTML_IMAGE = Template('<section data-title="$title"><h3>$title</h3><img src="media/$name" alt="$title"></section>')
+
+
+def _markdown_slide(s):
+    name = s.media.name
+    if s.media.suffix in (".mp4", ".webm"):
+        embed = f'<video data-autoplay loop muted src="media/{name}"></video>'
+    else:
+        embed = f"![[{name}]]"
+    return _MD_SLIDE.substitute(title=s.title, embed=embed)
+
+
+def _html_slide(s):
+    title, name = html.escape(s.title, quote=True), html.escape(s.media.name, quote=True)
+    if s.media.suffix in (".mp4", ".webm"):
+        behaviour = f"data-stops='{json.dumps(s.stops)}'" if s.stops else "data-autoplay loop"
+        return _HTML_VIDEO.substitute(title=title, name=name, behaviour=behaviour)
+    return _HTML_IMAGE.substitute(title=title, name=name)
