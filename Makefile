@@ -1,38 +1,31 @@
-# Two commands do everything: `make demo` and `make test`. Each installs what is missing first.
+# Two commands do everything: `make demo` and `make test`. Each installs what is missing first:
+# Debian packages (as root; otherwise it prints the apt-get line to run), a .venv with nnanim, and
+# reveal.js from npm (for the offline slides).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config ffmpeg graphviz \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
+APT_TEST_PACKAGES := chromium chromium-driver
 STAMP_APT := $(VENV)/.apt-ok
+STAMP_APT_TEST := $(VENV)/.apt-test-ok
 STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
 
 .PHONY: demo test setup bench
 
 demo: setup
 	$(BIN)/nnanim trace -o renders/default.nntrace
+	$(BIN)/nnanim trace --data moons -o renders/moons.nntrace
 	$(BIN)/nnanim draw -o renders/workshop-graph.svg
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
-	$(BIN)/nnanim render formula renders/default.nntrace -q m
-	$(BIN)/nnanim render loss-formula renders/default.nntrace -q m
-	$(BIN)/nnanim render backprop -q m
-	$(BIN)/nnanim render backprop renders/default.nntrace --neuron 0,3 -q m
-	$(BIN)/nnanim render gradient-rules -q m
-	$(BIN)/nnanim render neuron renders/default.nntrace -q m
-	$(BIN)/nnanim render layer renders/default.nntrace -q m
-	$(BIN)/nnanim render mlp renders/default.nntrace -q m
-	$(BIN)/nnanim render forward renders/default.nntrace --step -1 -q m
-	$(BIN)/nnanim render representations renders/default.nntrace --step -1 --compare -q m
-	$(BIN)/nnanim render loss renders/default.nntrace -q m
-	$(BIN)/nnanim render training renders/default.nntrace -q m
-	$(BIN)/nnanim trace --data moons -o renders/moons.nntrace
+	$(BIN)/nnanim render --all renders/default.nntrace -q m
 	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
-	$(BIN)/nnanim render derivative -q m
-	$(BIN)/nnanim render descent -q m
-	@echo "demo: renders/ holds the default trace, its graph pictures and the rendered scenes"
+	$(BIN)/nnanim slides renders
+	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian)"
 
-test: setup
+test: setup $(STAMP_APT_TEST)
 	$(BIN)/python -m pytest
 
 bench: setup
@@ -42,10 +35,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_backprop.py
 	$(BIN)/python benchmarks/bench_training.py
 
-setup: $(STAMP_APT) $(STAMP_PY)
+setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM)
 
-$(STAMP_APT):
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "missing system packages; as root run:"; \
@@ -54,10 +47,25 @@ $(STAMP_APT):
 		fi; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
+
+$(STAMP_APT):
+	$(call apt_install,$(APT_PACKAGES))
 	@mkdir -p $(VENV) && touch $@
+
+$(STAMP_APT_TEST): $(STAMP_APT)
+	$(call apt_install,$(APT_TEST_PACKAGES))
+	@touch $@
 
 $(STAMP_PY): pyproject.toml $(STAMP_APT)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMP_NPM): package.json package-lock.json $(STAMP_APT)
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then echo "npm is missing; as root run: apt-get install -y nodejs npm"; exit 1; fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund
 	@touch $@
