@@ -176,3 +176,17 @@ def test_slides_errors(tmp_path):
     assert result.exit_code == 1 and "not a reveal.js package" in result.output
     result = CliRunner().invoke(main, ["slides", str(empty), "--cdn"])
     assert result.exit_code == 0 and "cdn.jsdelivr.net" in (empty / "slides" / "slides.html").read_text()
+
+
+def test_a_failing_scene_is_reported_and_the_others_finish(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text('{"inputs": [[1, 2, 3]], "targets": [[0, 0]]}')
+    runner = CliRunner()
+    assert runner.invoke(main, ["trace", "--arch", "3,8,8,8,2", "--steps", "2", "--data", str(data),
+                                "-o", str(tmp_path / "big.nntrace")]).exit_code == 0
+    result = runner.invoke(main, ["render", "--all", str(tmp_path / "big.nntrace"), "--size", "160x90", "--fps", "2",
+                                  "-j", "2", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
+    assert "rendered   mlp-big.mp4" in result.output and (tmp_path / "training-big.mp4").is_file()
+    assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
