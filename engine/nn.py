@@ -22,7 +22,21 @@ def _random_source(seed):
     return np.random if seed is None else np.random.RandomState(seed)
 
 
-class Neuron:
+class Module:
+    """What Neuron, Layer and MLP share (micrograd's Module): their parameters, and zeroing their grads."""
+
+    def ps(self):
+        raise NotImplementedError
+
+    def parameters(self):
+        return self.ps()
+
+    def zero_grad(self):
+        for p in self.ps():
+            p.grad = 0.0
+
+
+class Neuron(Module):
     """tanh(w·x + b): d weights and a bias drawn uniformly from [-1, 1], weights first."""
 
     def __init__(self, d, seed=None, activation="tanh", _rng=None, _where=None):
@@ -45,14 +59,8 @@ class Neuron:
     def ps(self):
         return self.ws + [self.b]
 
-    parameters = ps
 
-    def zero_grad(self):
-        for p in self.ps():
-            p.grad = 0.0
-
-
-class Layer:
+class Layer(Module):
     """nn neurons that all read the same d inputs."""
 
     def __init__(self, d, nn, seed=None, activation="tanh", _rng=None, _index=0):
@@ -65,14 +73,8 @@ class Layer:
     def ps(self):
         return [p for n in self.ns for p in n.ps()]
 
-    parameters = ps
 
-    def zero_grad(self):
-        for p in self.ps():
-            p.grad = 0.0
-
-
-class MLP:
+class MLP(Module):
     """Layers chained: MLP(3, [2, 4, 4, 2]) reads 3 inputs and has layers of 2, 4, 4 and 2 neurons."""
 
     def __init__(self, ni, nns, seed=None, activation="tanh"):
@@ -92,12 +94,6 @@ class MLP:
 
     def ps(self):
         return [p for l in self.ls for p in l.ps()]
-
-    parameters = ps
-
-    def zero_grad(self):
-        for p in self.ps():
-            p.grad = 0.0
 
     @property
     def architecture(self):
