@@ -98,7 +98,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
         elif isinstance(data_file, str):  # a toy data set
             arch = arch or TOY_DEFAULTS["architecture"]
             if arch[0] != 2 or arch[-1] != 1:
-                raise click.BadParameter(f"the toy data sets have 2 inputs and 1 label; --arch must be 2,...,1",
+                raise click.BadParameter("the toy data sets have 2 inputs and 1 label; --arch must be 2,...,1",
                                          param_hint="'--arch'")
             result = _train_with_progress(arch, steps or TOY_DEFAULTS["steps"], lr or TOY_DEFAULTS["lr"], seed,
                                           loss, make_dataset(data_file), level or "params", data_file)

@@ -11,7 +11,7 @@ import math
 import re
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UL, UR, UP, Axes, Dot, Group, Line, ValueTracker, VGroup, always_redraw,
+from manim import (DOWN, LEFT, UL, Axes, Dot, Group, Line, ValueTracker, VGroup, always_redraw,
                    config, linear)
 
 from engine.expression import ExpressionError, Function
@@ -195,5 +195,3 @@ class Descent(_CurveScene):
             self.wait(0.6)
         self.wait(2)
 
-
-__all__ = ["Derivative", "Descent", "RIGHT", "UR", "UP"]

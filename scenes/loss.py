@@ -70,7 +70,7 @@ class Loss(TraceScene):
         self.wait(1.5)
 
     def axes(self, n, values, log):
-        top, bottom = float(np.max(values)), float(np.min(values))
+        top = float(np.max(values))
         if log:
             y0, y1 = 0, max(math.ceil(top), 1)
             y_step = 1

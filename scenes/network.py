@@ -4,7 +4,7 @@ They read only parameters, grads and losses, so they work on traces recorded wit
 """
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, UR, Axes, Dot, Group, Rectangle, VGroup, config, linear
+from manim import DOWN, LEFT, RIGHT, UR, Axes, Dot, Group, Rectangle, VGroup, config, linear
 
 from scenes.backprop_plan import number
 from scenes.base import TraceScene, text
