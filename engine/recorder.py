@@ -31,6 +31,7 @@ class ParameterRecorder:
     def __init__(self):
         self.losses, self.rows = [], []
         self._leaves = self._before = None
+        self._last = []  # the last step's leaves: their state at the end is the parameters' final value
 
     def before_backward(self, root, topo):
         self._leaves = [v for v in topo if not v.prev]
@@ -51,7 +52,7 @@ class ParameterRecorder:
             for s, name in zip(serials, labels):
                 count[s] = count.get(s, 0) + 1
                 label.setdefault(s, name)
-        for v in getattr(self, "_last", []):
+        for v in self._last:
             final[v._serial] = (v.data, v.grad)
         last_data = {s: d for s, d in zip(self.rows[-1][0], self.rows[-1][2])} if self.rows else {}
         params = [s for s in count if count[s] > 1 or s in final and final[s][0] != last_data.get(s)]

@@ -5,6 +5,7 @@ Commands that do not render never import manim, so they start in a fraction of a
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -307,14 +308,14 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
         if bar:
             bar.update(1)
 
-    start = __import__("time").perf_counter()
+    start = time.perf_counter()
     run(jobs, workers, force, report)
     if bar:
         bar.render_finish()
     failed = [j for j in jobs if j.status == "failed"]
     click.echo(f"deck: {sum(j.status == 'done' for j in jobs)} rendered, {sum(j.status == 'up to date' for j in jobs)} "
                f"up to date, {sum(j.status == 'skipped' for j in jobs)} skipped, {len(failed)} failed "
-               f"in {__import__('time').perf_counter() - start:.0f} s")
+               f"in {time.perf_counter() - start:.0f} s")
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(jobs)} scenes failed: " +
                                    ", ".join(j.output.name for j in failed))

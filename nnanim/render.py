@@ -75,14 +75,14 @@ def render(request):
         if request.fmt == "gif":
             scale = min(1.0, GIF_MAX_WIDTH / width)
             even = lambda v: max(2, int(v * scale) // 2 * 2)  # noqa: E731
-            movie = _render_with_manim(request, Path(work), "mp4", even(width), even(height), min(fps, GIF_MAX_FPS),
-                                       GIF_INTERMEDIATE, for_gif=True)
+            movie, stops = _render_with_manim(request, Path(work), "mp4", even(width), even(height),
+                                              min(fps, GIF_MAX_FPS), GIF_INTERMEDIATE, for_gif=True)
             produced = _gif_from(movie, Path(work))
         else:
-            produced = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
+            produced, stops = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
         with atomic_path(target) as tmp:
             shutil.move(produced, tmp)
-    write_stops(target, getattr(request, "stops", []))
+    write_stops(target, stops)
     return target
 
 
@@ -150,8 +150,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path
     if not produced or not Path(produced).exists():
         raise RenderError(f"Manim produced no {fmt} output for {request.scene}")
-    request.stops = list(getattr(scene, "stops", []))
-    return Path(produced)
+    return Path(produced), list(scene.stops)
 
 
 def _gif_from(movie, work):

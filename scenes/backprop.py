@@ -100,8 +100,8 @@ class Backprop(TraceScene, MovingCameraScene):
             self.add(*view.mobjects_for(sorted(wanted - shown)))
             self.remove(caption)
             self.play(frame.animate.move_to(center), run_time=pace * 0.3)
-            self.remove(*[m for m in view.mobjects_for(sorted(shown - wanted))])
-            self.add(*view.mobjects_for(sorted(wanted)))
+            self.remove(*view.mobjects_for(sorted(shown - wanted)))
+            self.add(*view.mobjects_for(sorted(wanted)))  # arrows and boxes shared with what left
             shown = wanted
             caption = self.wave_caption(group, key, frame)
             self.add(caption)

@@ -219,8 +219,7 @@ class Forward(_ParamsScene):
             self.play(fade(labels, True), run_time=0.5)
             self.mark_stop()
             if layer:
-                layers_now = weights_at(self.trace, k, self.values)
-                diagram.recolor_to(layers_now)
+                diagram.recolor_to(layers)  # back to the weights' own colours
         outputs = VGroup(*[self.small(f"{number(v)} \u2192 target {number(t)}").next_to(circle, RIGHT, buff=0.25)
                            for circle, v, t in zip(diagram.columns[-1], values[-1], targets[example])])
         self.play(fade(outputs, True), run_time=0.6)
