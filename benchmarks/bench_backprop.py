@@ -14,13 +14,12 @@ from encoding import encode_floor, timed_scene
 
 
 def main():
-    import scenes.base
-    from scenes.backprop import Backprop
+    from nnanim.scenes.backprop import Backprop
+    from nnanim.scenes.options import SceneOptions
 
-    scenes.base.OPTIONS = scenes.base.SceneOptions()
     with tempfile.TemporaryDirectory() as tmp:
-        timed_scene(Backprop, Path(tmp))  # warm-up
-        seconds, movie = timed_scene(Backprop, Path(tmp))
+        timed_scene(Backprop, Path(tmp), options=SceneOptions())  # warm-up
+        seconds, movie = timed_scene(Backprop, Path(tmp), options=SceneOptions())
         floor, frames = encode_floor(movie)
         print(f"backprop (the workshop's expression), 1080p30 MP4, {frames} frames")
         print(f"  nnanim render   {seconds:6.2f} s")

@@ -18,8 +18,8 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
 import micrograd_reference  # noqa: E402
 import workshop_reference  # noqa: E402
 
-from engine import MLP, load_trace, record, train  # noqa: E402
-from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS  # noqa: E402
+from nnanim.engine import MLP, load_trace, record, train  # noqa: E402
+from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS  # noqa: E402
 
 
 def workshop_untraced():

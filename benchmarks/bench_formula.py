@@ -33,8 +33,8 @@ def plain_write(latex):
 
 def typing_only():
     """The formula scene's typing alone: the same 8 s clip as the plain Write."""
-    from scenes.formula import Formula
-    from scenes.typewriter import TypedFormula, TypeOut
+    from nnanim.scenes.formula import Formula
+    from nnanim.scenes.typewriter import TypedFormula, TypeOut
 
     class TypingOnly(Formula):
         def construct(self):
@@ -48,7 +48,7 @@ def typing_only():
 
 def measured_gif(trace):
     """Time and peak memory (largest process: nnanim or its ffmpeg) of the 720p GIF, in a fresh process."""
-    command = [sys.executable, "-m", "nnanim.cli", "render", "formula", str(trace), "-q", "m", "--format", "gif",
+    command = [sys.executable, "-m", "nnanim", "render", "formula", str(trace), "-q", "m", "--format", "gif",
                "-o", str(trace.parent)]
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
@@ -63,10 +63,10 @@ def main():
     parser.add_argument("--skip-write", action="store_true", help="skip the slow plain-Write baseline")
     args = parser.parse_args()
 
-    import scenes.base
-    from engine.formula import mlp_formula
-    from engine.training import record_run
+    from nnanim.engine.formula import mlp_formula
+    from nnanim.engine.training import record_run
     from nnanim.render import RenderRequest, render
+    from nnanim.scenes.options import SceneOptions
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -74,9 +74,9 @@ def main():
         trace = record_run()
         trace.save(trace_path)
         latex = mlp_formula(trace.step(0), trace).latex()
-        scenes.base.OPTIONS = scenes.base.SceneOptions(trace=str(trace_path))
-        timed_scene(typing_only(), tmp)  # warm-up: LaTeX compiled and cached, modules imported
-        typing, movie = timed_scene(typing_only(), tmp)
+        options = SceneOptions(trace=str(trace_path))
+        timed_scene(typing_only(), tmp, options=options)  # warm-up: LaTeX compiled and cached, modules imported
+        typing, movie = timed_scene(typing_only(), tmp, options=options)
         floor, frames = encode_floor(movie)
         print(f"typing the default network's formula (both outputs), 8 s at 1080p30 MP4: {frames} frames")
         print(f"  nnanim typing   {typing:6.2f} s")

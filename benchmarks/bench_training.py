@@ -15,20 +15,20 @@ TARGETS = {"loss": 1.5, "training": 2.0}
 
 
 def main():
-    import scenes.base
-    from engine.training import record_run
-    from scenes.registry import SCENES
+    from nnanim.engine.training import record_run
+    from nnanim.scenes.options import SceneOptions
+    from nnanim.scenes.registry import SCENES
 
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "default.nntrace"
         record_run().save(trace)
-        scenes.base.OPTIONS = scenes.base.SceneOptions(trace=str(trace))
+        options = SceneOptions(trace=str(trace))
         for name, target in TARGETS.items():
             if name not in SCENES:
                 continue
             scene = SCENES[name].load()
-            timed_scene(scene, Path(tmp))  # warm-up
-            seconds, movie = timed_scene(scene, Path(tmp))
+            timed_scene(scene, Path(tmp), options=options)  # warm-up
+            seconds, movie = timed_scene(scene, Path(tmp), options=options)
             floor, frames = encode_floor(movie)
             print(f"{name}, the default run, 1080p30 MP4, {frames} frames: {seconds:.2f} s, encode floor "
                   f"{floor:.2f} s -> {seconds / floor:.2f}x (target <= {target}x)")

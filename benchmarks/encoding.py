@@ -23,8 +23,9 @@ def encode_floor(movie):
         return time.perf_counter() - start, len(frames)
 
 
-def timed_scene(scene_class, work):
-    """Render a scene at 1080p30 MP4 with the settings `nnanim render` uses; (seconds, movie)."""
+def timed_scene(scene_class, work, **scene_arguments):
+    """Render a scene at 1080p30 MP4 with the settings `nnanim render` uses; (seconds, movie).
+    An nnanim scene takes `options=SceneOptions(...)`."""
     from manim import tempconfig
 
     settings = {"pixel_width": 1920, "pixel_height": 1080, "frame_rate": 30, "disable_caching": True,
@@ -32,6 +33,6 @@ def timed_scene(scene_class, work):
                 "max_inflight_encoders": 2}
     with tempconfig(settings):
         start = time.perf_counter()
-        scene = scene_class()
+        scene = scene_class(**scene_arguments)
         scene.render()
         return time.perf_counter() - start, Path(scene.renderer.file_writer.movie_file_path)

@@ -9,7 +9,7 @@ import ast
 import math
 import re
 
-from engine.value import Value
+from nnanim.engine.value import Value
 
 # The functions the engine can differentiate, on floats and on Values.
 _FLOAT = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sqrt": math.sqrt, "relu": lambda x: max(x, 0.0)}

@@ -6,14 +6,15 @@ shown as `a - b`. Labels are data: every label goes through `latex_label`, which
 that LaTeX would interpret. No manim here: scenes turn the tokens into glyphs.
 """
 
-import math
 import re
 from dataclasses import dataclass, field
+
+from nnanim.engine.labels import is_parameter, neuron_output, split
+from nnanim.engine.numbers import latex
 
 GLYPH_LIMIT = 8000  # about 100 lines at a readable size; more cannot be followed on a slide
 DEPTH_LIMIT = 200
 FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "log": r"\log", "relu": r"\mathrm{relu}"}
-_SUBSCRIPTED = re.compile(r"^([A-Za-z]{1,12})_([0-9]{1,9}(?:,[0-9]{1,9})*)$")
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
                  "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 _DELIMITERS = ["", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl"]
@@ -54,9 +55,9 @@ class Formula:
 # ----- labels and numbers
 def latex_label(label):
     """A label as safe LaTeX: `w_012` -> w_{012}, `x` -> x, anything else as escaped upright text."""
-    match = _SUBSCRIPTED.match(label)
-    if match:
-        name, sub = match.groups()
+    parts = split(label)
+    if parts:
+        name, sub = parts
         return (name if len(name) == 1 else rf"\mathrm{{{name}}}") + f"_{{{sub}}}"
     if re.fullmatch(r"[A-Za-z]", label):
         return label
@@ -65,23 +66,10 @@ def latex_label(label):
 
 
 def label_glyphs(label):
-    match = _SUBSCRIPTED.match(label)
-    if match:
-        return len(match.group(1)) + len(match.group(2))
+    parts = split(label)
+    if parts:
+        return len(parts[0]) + len(parts[1])
     return sum(1 for c in label[:40] if c != " ")
-
-
-def number(x, digits=3):
-    """A number for reading: integers as they are, others to `digits` significant digits."""
-    if not math.isfinite(x):
-        return r"\mathrm{nan}" if math.isnan(x) else (r"\infty" if x > 0 else r"-\infty")
-    if x == int(x) and abs(x) < 1e6:
-        return str(int(x))
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return rf"{mantissa} \cdot 10^{{{int(exp)}}}"
-    return text
 
 
 def number_glyphs(tex):
@@ -173,7 +161,7 @@ class _Emitter:
         if kind == "leaf":
             self.emit(latex_label(e.label), label_glyphs(e.label), term)
         elif kind == "const":
-            tex = number(e.value)
+            tex = latex(e.value)
             self.emit(tex, number_glyphs(tex), term)
         elif kind == "sum":
             for k, (child, sign) in enumerate(zip(e.children, e.signs)):
@@ -274,11 +262,9 @@ def check_size(glyphs, what="formula", hint=""):
 # ----- the workshop's two formulas
 def network_outputs(graph):
     """The MLP's outputs for the first example: the first h_jL of each neuron j of the last layer L."""
-    from engine.graph import neuron_index
-
     found = {}
     for i, label in enumerate(graph.labels):
-        where = neuron_index(label)
+        where = neuron_output(label)
         if where is not None and graph.arity[i]:
             found.setdefault((where[1], where[0]), i)
     if not found:
@@ -287,8 +273,13 @@ def network_outputs(graph):
     return [found[(l, j)] for (l, j) in sorted(found) if l == last]
 
 
-def _parameters(trace):
-    return set(trace.parameters) if trace is not None else set()
+def _parameters(step, trace):
+    """Labels of the parameters: the trace's (leaves that live on from step to step), or without a
+    trace the leaves labelled as weights and biases."""
+    if trace is not None:
+        return list(trace.parameters)
+    labels = step.graph.labels
+    return list(dict.fromkeys(labels[i] for i in step.graph.leaf_list if is_parameter(labels[i])))
 
 
 def _head(name, args, sub=None):
@@ -306,7 +297,7 @@ def _args(labels):
 def _substitution(step, trace, values):
     if not values:
         return None
-    params = _parameters(trace)
+    params = set(_parameters(step, trace))
     graph = step.graph
     return lambda i: float(step.data[i]) if graph.labels[i] in params else None
 
@@ -330,18 +321,18 @@ def mlp_formula(step, trace=None, values=False, output=None, per_line=60):
     """MLP(x, y, z)_k = ... for every output k (or just `output`), from one step's graph."""
     graph = step.graph
     outputs = network_outputs(graph)
-    params = _parameters(trace)
+    params = set(_parameters(step, trace))
     if not outputs:
         roots, names = [graph.root], [None]
     else:
         if output is not None:
             if not 0 <= output < len(outputs):
-                raise ValueError(f"--output {output} does not exist: the network has outputs 0-{len(outputs) - 1}")
+                raise ValueError(f"--only-output {output} does not exist: the network has outputs 0-{len(outputs) - 1}")
             outputs = [outputs[output]]
         roots = outputs
         names = [output] if output is not None else list(range(len(outputs)))
     check_size(sum(expanded_size(graph, r) for r in roots) * 3, "formula",
-               "" if output is not None or len(roots) < 2 else ", or --output k to show one output")
+               "" if output is not None or len(roots) < 2 else ", or --only-output K to show one output")
     inputs = _inputs_of(graph, roots, params)
     subst = _substitution(step, trace, values)
     heads, bodies = [], []
@@ -361,7 +352,7 @@ def loss_formula(step, trace=None, values=False, per_line=60):
     """LOSS(inputs, parameters, targets) = sum over outputs of (MLP_k - gt_k)^2 for one example."""
     graph = step.graph
     outputs = network_outputs(graph)
-    params = _parameters(trace)
+    params = _parameters(step, trace)
     if not outputs:
         return mlp_formula(step, trace, values, per_line=per_line)
     check_size(sum(expanded_size(graph, r) for r in outputs) * 3, "loss formula")
@@ -369,8 +360,8 @@ def loss_formula(step, trace=None, values=False, per_line=60):
     targets = [f"gt_{k}" for k in range(len(outputs))]
     terms = [Expr("pow", [Expr("sum", [expression(graph, step.data, r, subst), Expr("leaf", label=gt)],
                                 signs=[1, -1])], name="2") for r, gt in zip(outputs, targets)]
-    inputs = _inputs_of(graph, outputs, params)
-    shown_params = [] if values else [p for p in (trace.parameters if trace else []) if p]
+    inputs = _inputs_of(graph, outputs, set(params))
+    shown_params = [] if values else [p for p in params if p]
     if len(shown_params) > 3:
         shown_params = shown_params[:2] + [r"\ldots"] + shown_params[-1:]
     args = _args(inputs) + [p if p == r"\ldots" else latex_label(p) for p in shown_params] + _args(targets)

@@ -7,23 +7,18 @@ graphviz (the Python package) is imported only when a picture is made, so `impor
 import html
 import re
 
-from engine.atomic import atomic_path
+from nnanim.engine.atomic import atomic_path
+from nnanim.engine.labels import is_parameter, neuron_output
+from nnanim.engine.numbers import fixed
 
 GROUP_ABOVE = 150  # nodes; bigger graphs are drawn one box per neuron
-_NEURON_OUTPUT = re.compile(r"^h_[0-9,]+$")
-
-
-def neuron_index(label):
-    """(j, l) for the output label of neuron j of layer l (`h_jl`, or `h_j,l` past 9), else None."""
-    m = re.fullmatch(r"h_(\d+),(\d+)", label) or re.fullmatch(r"h_(\d)(\d)", label)
-    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def first_neurons(step):
     """{(j, l): node} for the first example's neuron outputs (creation order: example 0 comes first)."""
     found = {}
     for i, label in enumerate(step.graph.labels):
-        where = neuron_index(label)
+        where = neuron_output(label)
         if where is not None and step.graph.arity[i]:
             found.setdefault(where, i)
     return found
@@ -41,22 +36,18 @@ def neuron_groups(step):
         if g.arity[i] == 0:
             continue
         pending.append(i)
-        if _NEURON_OUTPUT.match(g.labels[i]):
+        if neuron_output(g.labels[i]):
             for j in pending:
                 owner[j] = i
             pending = []
     return owner
 
 
-def _fmt(x):
-    return f"{x:.4f}"
-
-
 def _box(label, data, grad, show_grad, fill):
     cells = [f"<TD><B>{html.escape(label)}</B></TD>"] if label else []
-    cells.append(f"<TD>data {_fmt(data)}</TD>")
+    cells.append(f"<TD>data {fixed(data)}</TD>")
     if show_grad:
-        cells.append(f"<TD>grad {_fmt(grad)}</TD>")
+        cells.append(f"<TD>grad {fixed(grad)}</TD>")
     return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}">'
             f"<TR>{''.join(cells)}</TR></TABLE>>")
 
@@ -107,7 +98,7 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
     for i in shown:
         target = f"{name(i)}op" if owner[i] is None else name(i)
         for j in g.inputs(i):
-            if j not in shown or owner[i] is not None and (owner[j] == owner[i] or _is_param(g, j)):
+            if j not in shown or owner[i] is not None and (owner[j] == owner[i] or _is_parameter(g, j)):
                 continue
             if name(j) == name(i) or (name(j), target) in drawn:
                 continue
@@ -117,22 +108,18 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
 
 
 def _neuron_params(g, owner, out):
-    return [j for i in range(len(g)) if owner[i] == out for j in g.inputs(i)
-            if g.arity[j] == 0 and _looks_like_param(g.labels[j])]
+    return [j for i in range(len(g)) if owner[i] == out for j in g.inputs(i) if _is_parameter(g, j)]
 
 
-def _looks_like_param(label):
-    return bool(re.match(r"^[wb](_[0-9,]+)?$", label))
-
-
-def _is_param(g, j):
-    return g.arity[j] == 0 and _looks_like_param(g.labels[j])
+def _is_parameter(g, j):
+    """A weight or bias: a leaf labelled like one (a drawing has one step, so no trace to ask)."""
+    return g.arity[j] == 0 and is_parameter(g.labels[j])
 
 
 def _absorbed_parameters(g, owner):
     """Parameters used only inside neurons: the neuron boxes name them, so they get no box."""
     outside = {j for i in range(len(g)) if owner[i] is None for j in g.inputs(i)}
-    return {j for j in g.leaf_list if _looks_like_param(g.labels[j]) and j not in outside}
+    return {j for j in g.leaf_list if _is_parameter(g, j) and j not in outside}
 
 
 def layout(step, nodes=None, box_size=(1.6, 0.9), group="none"):
@@ -178,7 +165,7 @@ def write_picture(step, path, after_backward=True, group="auto"):
 
 def workshop_expression():
     """The workshop's L = (a*b + c)*f with a=2, b=-3, c=10, f=-2, after L.backward()."""
-    from engine.value import Value
+    from nnanim.engine.value import Value
 
     a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
     d = a * b

@@ -1,20 +1,15 @@
 """Neuron, Layer and MLP as the workshop writes them, on `Value`s, with every parameter labelled.
 
 Labels follow the workshop's notation: weight `w_ijl` (input i, neuron j, layer l), bias `b_jl`,
-and the output of neuron j of layer l is `h_jl`. Indices of 10 or more are separated by commas.
+and the output of neuron j of layer l is `h_jl` (engine.labels makes them and reads them back).
 """
 
 import numpy as np
 
-from engine.value import Value
+from nnanim.engine.labels import index_label
+from nnanim.engine.value import Value
 
 ACTIVATIONS = ("tanh", "relu", "linear")
-
-
-def index_label(name, *indices):
-    """`w_012` for small indices, `w_12,0,1` when one of them has two digits."""
-    sep = "," if any(i >= 10 for i in indices) else ""
-    return f"{name}_{sep.join(str(i) for i in indices)}"
 
 
 def _random_source(seed):
@@ -45,9 +40,9 @@ class Neuron(Module):
         rng = _rng or _random_source(seed)
         where = _where or ()
         self.ws = [Value(rng.uniform(-1, 1), label=index_label("w", i, *where)) for i in range(d)]
-        self.b = Value(rng.uniform(-1, 1), label=index_label("b", *where) if where else "b")
+        self.b = Value(rng.uniform(-1, 1), label=index_label("b", *where))
         self.activation = activation
-        self.out_label = index_label("h", *where) if where else "h"
+        self.out_label = index_label("h", *where)
 
     def __call__(self, xs):
         terms = [w * x for w, x in zip(self.ws, xs)] + [self.b]
@@ -59,6 +54,9 @@ class Neuron(Module):
     def ps(self):
         return self.ws + [self.b]
 
+    def __repr__(self):
+        return f"Neuron({len(self.ws)}, activation={self.activation!r})"
+
 
 class Layer(Module):
     """nn neurons that all read the same d inputs."""
@@ -66,12 +64,16 @@ class Layer(Module):
     def __init__(self, d, nn, seed=None, activation="tanh", _rng=None, _index=0):
         rng = _rng or _random_source(seed)
         self.ns = [Neuron(d, activation=activation, _rng=rng, _where=(j, _index)) for j in range(nn)]
+        self.d, self.activation = d, activation
 
     def __call__(self, xs):
         return [n(xs) for n in self.ns]
 
     def ps(self):
         return [p for n in self.ns for p in n.ps()]
+
+    def __repr__(self):
+        return f"Layer({self.d}, {len(self.ns)}, activation={self.activation!r})"
 
 
 class MLP(Module):
@@ -94,6 +96,9 @@ class MLP(Module):
 
     def ps(self):
         return [p for l in self.ls for p in l.ps()]
+
+    def __repr__(self):
+        return f"MLP({self.ni}, {self.nns}, activation={self.activation!r})"
 
     @property
     def architecture(self):

@@ -13,8 +13,8 @@ from operator import attrgetter
 
 import numpy as np
 
-import engine.value as value_module
-from engine.trace import Graph, Trace
+import nnanim.engine.value as value_module
+from nnanim.engine.trace import Graph, ParameterTable, StepColumns, Trace
 
 _data = attrgetter("data")
 _grad = attrgetter("grad")
@@ -45,8 +45,6 @@ class ParameterRecorder:
         self._last = leaves
 
     def finish(self, trace):
-        from engine.trace import ParameterTable
-
         count, label, final = {}, {}, {}
         for serials, labels, *_ in self.rows:
             for s, name in zip(serials, labels):
@@ -67,8 +65,7 @@ class ParameterRecorder:
         for s, p in column.items():
             if s in final:
                 values[steps, p] = final[s][0]
-        trace.params_only = ParameterTable([label[s] for s in params], values, grads, before, self.losses)
-        trace._locate()
+        trace.store = ParameterTable([label[s] for s in params], values, grads, before, self.losses)
 
 
 class Recorder:
@@ -120,7 +117,7 @@ class Recorder:
 
     def finish(self, trace):
         final = {v._serial: (v.data, v.grad) for v in self._last_leaves}
-        trace._fill_from_recording(self._graphs, self._step_graph, self._rows, final)
+        trace.store = StepColumns.from_recording(self._graphs, self._step_graph, self._rows, final)
 
 
 LEVELS = ("all", "params")

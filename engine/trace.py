@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.value import Value, rule_for
+from nnanim.engine.value import Value, rule_for
 
 
 class TraceError(Exception):
@@ -99,7 +99,7 @@ class Step:
     @classmethod
     def of(cls, root):
         """A step made from live Values: the graph of `root` with its current data and grads."""
-        from engine.value import topological_order
+        from nnanim.engine.value import topological_order
         topo = topological_order(root)
         index = {v: i for i, v in enumerate(topo)}
         graph = Graph([v.op for v in topo], [v.label for v in topo], [len(v.prev) for v in topo],
@@ -148,7 +148,9 @@ class Step:
 
 class ParameterTable:
     """What a trace recorded at level "params" keeps: per step the loss and every parameter's value
-    (plus the end state) and grads; no graphs."""
+    (plus the end state) and grads; no graphs. Answers what StepColumns answers, except `step`."""
+
+    level = "params"
 
     def __init__(self, labels, values, grads, grad_before, losses):
         self.labels = list(labels)
@@ -156,68 +158,73 @@ class ParameterTable:
         self.grads = np.asarray(grads, dtype=np.float64).reshape(len(losses), len(self.labels))
         self.grad_before = np.asarray(grad_before, dtype=np.float64).reshape(self.grads.shape)
         self.losses = np.asarray(losses, dtype=np.float64)
-
-
-class Trace:
-    """A whole run: its header (`meta`), its graphs, and per-step columns of numbers. A trace recorded
-    at level "params" has no graphs, only a ParameterTable (`params_only`)."""
-
-    def __init__(self, meta=None):
-        self.meta = dict(meta or {})
-        self.params_only = None
-        self.written_by = None  # the nnanim version that saved the file, once loaded
-        self.graphs = []
+        self.graphs, self.columns, self.final = [], [], {}  # the file's graph part, empty at this level
         self.step_graph = np.zeros(0, dtype=np.int32)
-        self.columns = []  # per graph: dict of data, grad_before, grad (S_g x n), leaf_uid (S_g x leaves)
-        self.final = {}  # uid -> (data, grad) of the last step's leaves when recording ended
-        self._locate()
 
-    # ----- building
-    def _fill_from_recording(self, graphs, step_graph, rows, final_by_serial):
-        serials = np.concatenate([np.asarray(r[3], dtype=np.int64).ravel() for r in rows]) \
-            if rows else np.zeros(0, np.int64)
-        uid_of = _first_appearance_ids(serials)
-        self.graphs = graphs
+    @property
+    def num_steps(self):
+        return len(self.losses)
+
+    def step(self, k):
+        raise TraceError("this trace was recorded with --record params: it keeps parameters and losses but "
+                         "no graphs; record with --record all for this")
+
+    def parameters(self):
+        return list(self.labels)
+
+    def parameter_series(self):
+        return self.values.copy(), self.grads.copy()
+
+    def first_bad_step(self):
+        bad = ~np.isfinite(self.losses) | ~np.isfinite(self.values[:-1]).all(axis=1) \
+            | ~np.isfinite(self.grads).all(axis=1)
+        return int(np.argmax(bad)) if bad.any() else None
+
+
+class StepColumns:
+    """What a trace recorded at level "all" keeps: its distinct graphs, which graph each step used, per
+    graph a column of numbers per node (data, grad_before, grad: steps x nodes; leaf_uid: steps x
+    leaves), and `final`, uid -> (data, grad) of the last step's leaves when recording ended."""
+
+    level = "all"
+
+    def __init__(self, graphs=(), step_graph=(), columns=(), final=None):
+        self.graphs = list(graphs)
         self.step_graph = np.asarray(step_graph, dtype=np.int32)
-        self.columns = []
-        for graph, (data, before, grad, leaf_serials) in zip(graphs, rows):
-            shape = (len(data), len(graph))
-            self.columns.append({
-                "data": np.array(data, dtype=np.float64).reshape(shape),
-                "grad_before": np.array(before, dtype=np.float64).reshape(shape),
-                "grad": np.array(grad, dtype=np.float64).reshape(shape),
-                "leaf_uid": np.array([[uid_of[s] for s in row] for row in leaf_serials],
-                                     dtype=np.int64).reshape(len(data), len(graph.leaves)),
-            })
-        self.final = {uid_of[s]: v for s, v in final_by_serial.items() if s in uid_of}
-        self._locate()
-
-    def _locate(self):
-        """Row of each step inside its graph's columns, and the parameters (leaves seen in 2+ steps)."""
-        self._row = np.zeros(len(self.step_graph), dtype=np.int64)
+        self.columns = list(columns)
+        self.final = dict(final or {})
+        self._row = np.zeros(len(self.step_graph), dtype=np.int64)  # each step's row in its graph's columns
         counts = np.zeros(len(self.graphs), dtype=np.int64)
         for k, g in enumerate(self.step_graph):
             self._row[k] = counts[g]
             counts[g] += 1
         self._params = None
 
-    # ----- reading
+    @classmethod
+    def from_recording(cls, graphs, step_graph, rows, final_by_serial):
+        """The recorder's lists as columns, with leaf serials renumbered 0, 1, 2 ... as they appear."""
+        serials = np.concatenate([np.asarray(r[3], dtype=np.int64).ravel() for r in rows]) \
+            if rows else np.zeros(0, np.int64)
+        uid_of = _first_appearance_ids(serials)
+        columns = []
+        for graph, (data, before, grad, leaf_serials) in zip(graphs, rows):
+            shape = (len(data), len(graph))
+            columns.append({
+                "data": np.array(data, dtype=np.float64).reshape(shape),
+                "grad_before": np.array(before, dtype=np.float64).reshape(shape),
+                "grad": np.array(grad, dtype=np.float64).reshape(shape),
+                "leaf_uid": np.array([[uid_of[s] for s in row] for row in leaf_serials],
+                                     dtype=np.int64).reshape(len(data), len(graph.leaves)),
+            })
+        final = {uid_of[s]: v for s, v in final_by_serial.items() if s in uid_of}
+        return cls(graphs, step_graph, columns, final)
+
     @property
     def num_steps(self):
-        return len(self.params_only.losses) if self.params_only else len(self.step_graph)
-
-    @property
-    def level(self):
-        return "params" if self.params_only else "all"
+        return len(self.step_graph)
 
     def step(self, k):
-        """Step k (negative counts from the end) with its updates."""
-        if self.params_only:
-            raise TraceError("this trace was recorded with --record params: it keeps parameters and losses but "
-                             "no graphs; record with --record all for this")
-        if not -self.num_steps <= k < self.num_steps:
-            raise TraceError(f"step {k} is out of range: this trace has {self.num_steps} steps (0-{self.num_steps - 1})")
-        k %= self.num_steps
+        """Step k (0 <= k < num_steps) with its updates."""
         g = int(self.step_graph[k])
         cols, r = self.columns[g], self._row[k]
         step = Step(k, self.graphs[g], cols["data"][r], cols["grad_before"][r], cols["grad"][r],
@@ -228,18 +235,13 @@ class Trace:
     @property
     def losses(self):
         """The loss (the backward root's value) of every step."""
-        if self.params_only:
-            return self.params_only.losses.copy()
         out = np.empty(self.num_steps)
         for g, graph in enumerate(self.graphs):
             out[self.step_graph == g] = self.columns[g]["data"][:, graph.root]
         return out
 
-    @property
     def parameters(self):
         """Labels of the leaves that take part in more than one step, in order of first appearance."""
-        if self.params_only:
-            return list(self.params_only.labels)
         return [label for _, label in self._parameter_table()]
 
     def _parameter_table(self):
@@ -260,8 +262,6 @@ class Trace:
     def parameter_series(self):
         """(values, grads): values[k, p] is parameter p's data in step k, row S its value at the end;
         grads[k, p] its grad after step k's backward. NaN where a parameter is not in a step."""
-        if self.params_only:
-            return self.params_only.values.copy(), self.params_only.grads.copy()
         table = self._parameter_table()
         column = {uid: p for p, (uid, _) in enumerate(table)}
         values = np.full((self.num_steps + 1, len(table)), np.nan)
@@ -306,11 +306,6 @@ class Trace:
 
     def first_bad_step(self):
         """The first step with a NaN or infinite number in it, or None."""
-        if self.params_only:
-            table = self.params_only
-            bad = ~np.isfinite(table.losses) | ~np.isfinite(table.values[:-1]).all(axis=1) \
-                | ~np.isfinite(table.grads).all(axis=1)
-            return int(np.argmax(bad)) if bad.any() else None
         bad = np.zeros(self.num_steps, dtype=bool)
         for g in range(len(self.graphs)):
             cols = self.columns[g]
@@ -318,8 +313,63 @@ class Trace:
             bad[self.step_graph == g] = rows_bad
         return int(np.argmax(bad)) if bad.any() else None
 
+
+class Trace:
+    """A whole run: its header (`meta`) and what was recorded (`store`), chosen once by the level it was
+    recorded at: StepColumns ("all": every graph and every node's numbers) or a ParameterTable
+    ("params": parameters and losses only). Both answer the questions below; only StepColumns has steps."""
+
+    def __init__(self, meta=None, store=None):
+        self.meta = dict(meta or {})
+        self.store = store if store is not None else StepColumns()
+        self.written_by = None  # the nnanim version that saved the file, once loaded
+
+    @property
+    def level(self):
+        return self.store.level
+
+    @property
+    def num_steps(self):
+        return self.store.num_steps
+
+    def step_index(self, k):
+        """Step k as an index from 0 (negative k counts from the end), or a TraceError if there is none."""
+        n = self.num_steps
+        if not -n <= k < n:
+            raise TraceError(f"step {k} is out of range: this trace has {n} steps (0-{n - 1})")
+        return k % n
+
+    def step(self, k):
+        """Step k (negative counts from the end) with its updates."""
+        return self.store.step(self.step_index(k))
+
+    @property
+    def losses(self):
+        """The loss (the backward root's value) of every step."""
+        return np.array(self.store.losses, dtype=np.float64)
+
+    @property
+    def parameters(self):
+        """Labels of the leaves that take part in more than one step, in order of first appearance."""
+        return self.store.parameters()
+
+    def parameter_series(self):
+        """(values, grads): values[k, p] is parameter p's data in step k, row S its value at the end;
+        grads[k, p] its grad after step k's backward. NaN where a parameter is not in a step."""
+        return self.store.parameter_series()
+
+    def first_bad_step(self):
+        """The first step with a NaN or infinite number in it, or None."""
+        return self.store.first_bad_step()
+
+    # the graph part as the file stores it (empty at level "params")
+    graphs = property(lambda self: self.store.graphs)
+    step_graph = property(lambda self: self.store.step_graph)
+    columns = property(lambda self: self.store.columns)
+    final = property(lambda self: self.store.final)
+
     def save(self, path):
-        from engine.tracefile import write_trace
+        from nnanim.engine.tracefile import write_trace
         write_trace(self, path)
 
 
@@ -334,5 +384,5 @@ def _first_appearance_ids(serials):
 
 def load_trace(path):
     """Read a trace file written by Trace.save (raises TraceError for anything it cannot trust)."""
-    from engine.tracefile import read_trace
+    from nnanim.engine.tracefile import read_trace
     return read_trace(path)

@@ -14,8 +14,8 @@ import zlib
 
 import numpy as np
 
-from engine.atomic import atomic_path
-from engine.trace import Graph, ParameterTable, Trace, TraceError
+from nnanim.engine.atomic import atomic_path
+from nnanim.engine.trace import Graph, ParameterTable, StepColumns, Trace, TraceError
 
 MAGIC = b"NNTRACE\n"
 VERSION = 1
@@ -92,8 +92,8 @@ def write_trace(trace, path):
                   "data": blocks.add(np.array([trace.final[u][0] for u in uids], dtype="<f8")),
                   "grad": blocks.add(np.array([trace.final[u][1] for u in uids], dtype="<f8"))},
     }
-    if trace.params_only:
-        table = trace.params_only
+    if trace.level == "params":
+        table = trace.store
         header["parameters"] = {
             "labels": blocks.add(text=table.labels),
             "values": blocks.add(table.values.astype("<f8"), codec="xor-shuffle-zlib"),
@@ -137,43 +137,44 @@ def _parse(raw):
         raise TraceError("corrupt trace: the header is not valid JSON") from None
     _check_version(header)
     body = memoryview(raw)[12 + size:]
-    trace = Trace(meta=header.get("meta") or {})
-    trace.written_by = str(header.get("nnanim", "unknown"))
     steps = _count(header.get("steps"), "steps")
     graph_steps = 0 if header.get("level") == "params" else steps
-    trace.step_graph = _block(body, header["step_graph"], "step_graph", (graph_steps,))
+    step_graph = _block(body, header["step_graph"], "step_graph", (graph_steps,))
+    graphs, columns = [], []
     for i, spec in enumerate(header["graphs"]):
         n, e, s = (_count(spec.get(k), f"graph {i} {k}") for k in ("nodes", "edges", "steps"))
         graph = Graph(_block(body, spec["ops"], "ops", (n,)), _block(body, spec["labels"], "labels", (n,)),
                       _block(body, spec["arity"], "arity", (n,)), _block(body, spec["inputs"], "inputs", (e,)))
         graph.validate()
-        trace.graphs.append(graph)
+        graphs.append(graph)
         cols = {name: _block(body, spec[name], name, (s, n)) for name in ("data", "grad_before", "grad")}
         cols["leaf_uid"] = _block(body, spec["leaf_uid"], "leaf_uid", (s, len(graph.leaves)))
-        trace.columns.append(cols)
-    if len(trace.step_graph) and (trace.step_graph.min() < 0 or trace.step_graph.max() >= len(trace.graphs)):
+        columns.append(cols)
+    if len(step_graph) and (step_graph.min() < 0 or step_graph.max() >= len(graphs)):
         raise TraceError("corrupt trace: a step refers to a graph that is not there")
-    counts = np.bincount(trace.step_graph, minlength=len(trace.graphs))
-    if any(c != len(cols["data"]) for c, cols in zip(counts, trace.columns)):
+    counts = np.bincount(step_graph, minlength=len(graphs))
+    if any(c != len(cols["data"]) for c, cols in zip(counts, columns)):
         raise TraceError("corrupt trace: step counts per graph disagree")
     final = header["final"]
     uids = _block(body, final["uid"], "final uid", None)
     data = _block(body, final["data"], "final data", (len(uids),))
     grad = _block(body, final["grad"], "final grad", (len(uids),))
-    trace.final = {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)}
+    final = {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)}
+    store = StepColumns(graphs, step_graph, columns, final)
     level = header.get("level", "all")
     if level == "params":
         spec = header["parameters"]
         labels = _block(body, spec["labels"], "parameter labels", None)
         p = len(labels)
-        trace.params_only = ParameterTable(
+        store = ParameterTable(
             labels, _block(body, spec["values"], "parameter values", (steps + 1, p)),
             _block(body, spec["grads"], "parameter grads", (steps, p)),
             _block(body, spec["grad_before"], "parameter grads before", (steps, p)),
             _block(body, spec["losses"], "losses", (steps,)))
     elif level != "all":
         raise TraceError(f"unknown record level {level!r}")
-    trace._locate()
+    trace = Trace(meta=header.get("meta") or {}, store=store)
+    trace.written_by = str(header.get("nnanim", "unknown"))
     return trace
 
 

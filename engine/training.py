@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from engine.losses import LOSSES, total_sse
-from engine.nn import MLP
-from engine.recorder import record
-from engine.value import Value
+from nnanim.engine.losses import LOSSES, total_sse
+from nnanim.engine.nn import MLP
+from nnanim.engine.recorder import record
+from nnanim.engine.value import Value
 
 WORKSHOP_INPUTS = [[1, 2, 3], [3, -2, 1], [1, 0, 1], [2, 2, -1]]
 WORKSHOP_TARGETS = [[1, -1], [-1, 1], [0.5, 1], [-1, -0.5]]

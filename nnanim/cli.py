@@ -1,6 +1,8 @@
-"""The `nnanim` command: trace runs, inspect and draw traces.
+"""The `nnanim` command (also `python -m nnanim`): trace runs, inspect and draw traces, render scenes,
+write slides.
 
-Commands that do not render never import manim, so they start in a fraction of a second.
+Commands that do not render never import manim, so they start in a fraction of a second. The render
+options and the scene names come from the scene registry (nnanim/scenes/registry.py, options.py).
 """
 
 import json
@@ -9,11 +11,14 @@ import time
 from pathlib import Path
 
 import click
+import cloup
 
-from engine import TraceError, load_trace
-from engine.datasets import DATASETS
-from engine.datasets import make as make_dataset
-from nnanim.runs import DEFAULTS, TOY_DEFAULTS, RunError, load_data, parse_architecture, script_run, workshop_run
+from nnanim.engine import TraceError, load_trace
+from nnanim.engine.datasets import DATASETS
+from nnanim.render import FORMATS, QUALITIES
+from nnanim.runs import DEFAULTS, RunError, load_data, parse_architecture, planned_steps, script_run, toy_run, workshop_run
+from nnanim.scenes.registry import NEEDS, SCENES, readers
+from nnanim.scenes.options import SCENE_OPTIONS
 
 RENDERS = Path("renders")
 
@@ -51,14 +56,18 @@ def _load(path):
         raise click.ClickException(str(e)) from None
 
 
-def _output_dir_ok(path):
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise click.ClickException(f"cannot write {path}: folder {path.parent} does not exist")
-    return path
+def _made(folder):
+    """The folder, created with its parents if missing (as Manim and most tools do)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise click.ClickException(f"cannot create folder {folder}: {e.strerror}") from None
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write into {folder}: it is not a folder")
+    return folder
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@cloup.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nnanim")
 def main():
     """Animations of neural networks learning, replayed from real training runs."""
@@ -77,36 +86,29 @@ def main():
 @click.option("--record", "level", type=click.Choice(["all", "params"]),
               help="all: every node of every step; params: parameters, grads and losses only "
                    "[default: all; params with a toy data set].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
+@click.option("-o", "--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
 def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
     """Record a training run to a trace file.
 
     Without SCRIPT: the workshop's network (3 inputs; layers 2, 4, 4, 2), data, loss and learning rate,
-    seeded with 42. With SCRIPT: runs your own workshop-style Python script (importing `engine`)
+    seeded with 42. With SCRIPT: runs your own workshop-style Python script (importing from `nnanim`)
     and records every backward() it calls.
     """
     if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file, level)):
         raise click.UsageError("--arch, --steps, --lr, --seed, --loss and --data describe the built-in run; "
                                "a SCRIPT sets these itself")
-    if output is None:
-        RENDERS.mkdir(exist_ok=True)
-        output = RENDERS / f"{script.stem if script else 'default'}.nntrace"
-    output = _output_dir_ok(output)
+    output = output or RENDERS / f"{script.stem if script else 'default'}.nntrace"
+    _made(output.parent)
     try:
         if script is not None:
             result = script_run(script)
         elif isinstance(data_file, str):  # a toy data set
-            arch = arch or TOY_DEFAULTS["architecture"]
-            if arch[0] != 2 or arch[-1] != 1:
-                raise click.BadParameter("the toy data sets have 2 inputs and 1 label; --arch must be 2,...,1",
-                                         param_hint="'--arch'")
-            result = _train_with_progress(arch, steps or TOY_DEFAULTS["steps"], lr or TOY_DEFAULTS["lr"], seed,
-                                          loss, make_dataset(data_file), level or "params", data_file)
+            result = _with_progress(planned_steps(steps, data_file), toy_run, data_file, arch, steps, lr, seed, loss,
+                                    level=level)
         else:
-            arch = arch or DEFAULTS["architecture"]
-            data = load_data(data_file, arch) if data_file else None
-            result = _train_with_progress(arch, steps, lr, seed, loss, data, level or "all")
+            data = load_data(data_file, arch or DEFAULTS["architecture"]) if data_file else None
+            result = _with_progress(planned_steps(steps), workshop_run, arch, steps, lr, seed, loss, data, level=level)
     except RunError as e:
         raise click.ClickException(str(e)) from None
     bad = result.first_bad_step()
@@ -119,13 +121,12 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
     click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
 
 
-def _train_with_progress(arch, steps, lr, seed, loss, data, level, data_name=None):
-    total = steps or DEFAULTS["steps"]
-    run = dict(level=level, data_name=data_name)
+def _with_progress(total, run, *args, **kwargs):
+    """Run a training run, with a progress bar on a terminal."""
     if not sys.stderr.isatty():
-        return workshop_run(arch, steps, lr, seed, loss, data, **run)
+        return run(*args, **kwargs)
     with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
-        return workshop_run(arch, steps, lr, seed, loss, data, on_step=lambda step, _: bar.update(1), **run)
+        return run(*args, on_step=lambda step, loss: bar.update(1), **kwargs)
 
 
 @main.command()
@@ -146,19 +147,19 @@ def inspect(trace_file, as_json):
 @click.option("--after-backward", is_flag=True, help="Show the grads after the step's backward pass.")
 @click.option("--group", type=click.Choice(["auto", "neuron", "none"]), default="auto", show_default=True,
               help="One box per neuron (auto: for graphs of more than 150 nodes).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Picture to write: FILE.svg or FILE.png.")
+@click.option("-o", "--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The picture to write: FILE.svg or FILE.png.")
 def draw(trace_file, step, after_backward, group, output):
     """Draw a step's Value graph, as the workshop's draw.py does.
 
     Without TRACE: the workshop's L = (a*b + c)*f with a=2, b=-3, c=10, f=-2, after backward.
     """
-    from engine.graph import workshop_expression, write_picture
-    from engine.trace import Step
+    from nnanim.engine.graph import workshop_expression, write_picture
+    from nnanim.engine.trace import Step
 
     if output.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the picture must be a .svg or .png file", param_hint="'-o'")
-    _output_dir_ok(output)
+    _made(output.parent)
     if trace_file is None:
         chosen, after_backward = Step.of(workshop_expression()), True
     else:
@@ -186,92 +187,98 @@ class Size(click.ParamType):
             self.fail(f"{value!r} is not a size like 1280x720 (even numbers, 16 to 7680)", param, ctx)
 
 
-class NeuronIndex(click.ParamType):
-    name = "J,L"
-
-    def convert(self, value, param, ctx):
-        try:
-            j, l = (int(v) for v in value.split(","))
-            if j < 0 or l < 0:
-                raise ValueError
-            return j, l
-        except ValueError:
-            self.fail(f"{value!r} is not a neuron: give J,L (neuron J of layer L), e.g. 0,1", param, ctx)
-
-
 @main.command()
 def scenes():
-    """List the scenes that `nnanim render` knows."""
-    from scenes.registry import SCENES
-
+    """List the scenes that `nnanim render` knows, with the options each one reads."""
     width = max(len(name) for name in SCENES)
     for name, entry in SCENES.items():
         click.echo(f"{name:{width}}  {entry.summary}")
-        for option in entry.options:
-            click.echo(f"{'':{width}}    {option}")
+        for option in (SCENE_OPTIONS[o] for o in entry.options):
+            click.echo(f"{'':{width}}    {_usage(option)}: {option.help}")
+        if entry.needs != "graph":
+            click.echo(f"{'':{width}}    reads {NEEDS[entry.needs]}")
+        for note in entry.notes:
+            click.echo(f"{'':{width}}    {note}")
 
 
-def _scene_names():
-    from scenes.registry import SCENES
-    return list(SCENES)
+def _usage(option):
+    return option.flag if option.is_flag else f"{option.flag} {option.metavar or option.type.name.upper()}"
 
 
-@main.command()
-@click.argument("scene", metavar="SCENE", required=False)
-@click.argument("trace_file", metavar="[TRACE]", required=False,
+def _scene_option(option):
+    """A render option made from the registry: its help says which scenes read it."""
+    default = option.default if not isinstance(option.default, tuple) else ",".join(map(str, option.default))
+    shown = f" [default: {default}]" if default is not None and default is not False and "[default" not in option.help \
+        else ""
+    help = f"{', '.join(readers(option.name))}: {option.help}{shown}."
+    if option.is_flag:
+        return cloup.option(option.flag, is_flag=True, default=None, help=help)
+    return cloup.option(option.flag, type=option.type, metavar=option.metavar, help=help)
+
+
+def _quality_help():
+    return "As in Manim: " + ", ".join(f"{q} {w}x{h}@{fps}" for q, (w, h, fps) in QUALITIES.items()) + "."
+
+
+@main.command(no_args_is_help=False)
+@cloup.argument("scene", metavar="SCENE", required=False)
+@cloup.argument("trace_file", metavar="[TRACE]", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--all", "deck", is_flag=True, help="Render every scene of the deck (then the first argument is TRACE).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="--all: scenes rendered at once [default: one per core].")
-@click.option("--force", is_flag=True, help="--all: render even what is up to date.")
-@click.option("--step", default=0, show_default=True, type=int, help="Step of the trace to show (negative: from the end).")
-@click.option("-q", "--quality", type=click.Choice(["l", "m", "h", "k"]), default="m", show_default=True,
-              help="As in Manim: l 854x480@15, m 1280x720@30, h 1920x1080@60, k 3840x2160@60.")
-@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif", "png"]), default="mp4", show_default=True,
-              help="png: the last frame. gif: at most 1280 px wide and 15 fps.")
-@click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
-@click.option("--transparent", is_flag=True, help="Transparent background: MOV (from mp4), WebM (VP9 alpha) or PNG.")
-@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=RENDERS,
-              show_default=True, help="Folder to write to.")
-@click.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests).")
-@click.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's.")
-@click.option("--values", is_flag=True, help="Formulas: write the parameters' numbers at --step.")
-@click.option("--output", "output_index", type=click.IntRange(0), help="Formulas: show only output K.")
-@click.option("--neuron", type=NeuronIndex(), help="backprop: neuron J,L (neuron J of layer L) of the first example.")
-@click.option("--focus", help="backprop: the neuron of the value labelled LABEL.")
-@click.option("--pace", type=click.FloatRange(0.2, 20), help="backprop: seconds per backward event [default: 2].")
-@click.option("--log", "log_axis", is_flag=True, help="loss: a log axis for the loss.")
-@click.option("--labels", is_flag=True, help="mlp: name every neuron.")
-@click.option("--duration", type=click.FloatRange(1, 600), help="training, boundary: seconds of the clip [default: 12].")
-@click.option("--example", type=click.IntRange(0), help="forward: which example of the trace's data [default: 0].")
-@click.option("--inputs", "plane", type=NeuronIndex(), help="representations: the two inputs I,J spanning the plane.")
-@click.option("--compare", is_flag=True, help="representations: step 0 above --step.")
-@click.option("--function", "function", help="derivative, descent: f(x), e.g. '3x^2 - 7x + 10'.")
-@click.option("--at", "at", type=float, help="derivative, descent: the point x [default: 3].")
-def render(scene, trace_file, deck, jobs, force, step, quality, fmt, theme, transparent, output_dir, size, fps, values,
-           output_index, neuron, focus, pace, log_axis, labels, duration, example, plane, compare, function, at):
-    """Render SCENE from TRACE (default: the workshop's run) into renders/SCENE[-TRACE].EXT;
+@cloup.option_group(
+    "Output",
+    cloup.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RENDERS,
+                 show_default=True, help="The folder to write into (created if missing)."),
+    cloup.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="m", show_default=True,
+                 help=_quality_help()),
+    cloup.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="mp4", show_default=True,
+                 help="; ".join(f"{f}: {what}" for f, what in FORMATS.items()) + "."),
+    cloup.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True),
+    cloup.option("--transparent", is_flag=True,
+                 help="Transparent background: MOV (from mp4), WebM (VP9 alpha) or PNG."),
+    cloup.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests)."),
+    cloup.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's."),
+)
+@cloup.option_group(
+    "The deck",
+    cloup.option("--all", "deck", is_flag=True,
+                 help="Render every scene of the deck (then the first argument is TRACE; without one, the "
+                      "workshop's run is traced into the output folder first)."),
+    cloup.option("-j", "--jobs", type=click.IntRange(1, 64), help="Scenes rendered at once [default: one per core]."),
+    cloup.option("--force", is_flag=True, help="Render even what is up to date."),
+)
+@cloup.option_group(
+    "Scene options (`nnanim scenes` says which scene reads which)",
+    cloup.option("--step", default=0, show_default=True, type=int,
+                 help="Step of the trace to show (negative: from the end)."),
+    *(_scene_option(o) for o in SCENE_OPTIONS.values()),
+)
+def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, fps, deck, jobs, force, step,
+           **scene_options):
+    """Render SCENE from TRACE (default: the workshop's run) into OUT/SCENE[-TRACE].EXT;
     or, with --all, every scene of the deck from TRACE."""
     from nnanim.render import RenderError, RenderRequest, render as render_scene
 
-    if output_dir == RENDERS:
-        RENDERS.mkdir(exist_ok=True)
+    given = {name: value for name, value in scene_options.items() if value is not None}
     if deck:
         if trace_file is not None:
             raise click.UsageError("with --all, give only TRACE")
+        if given:
+            raise click.UsageError(f"{_flags(given)} apply to one SCENE, not to --all")
         trace_path = Path(scene) if scene else None
         if trace_path is not None and not trace_path.is_file():
             raise click.BadParameter(f"{scene!r} is not a trace file", param_hint="'TRACE'")
-        _render_deck(trace_path, output_dir, quality, fmt, theme, size, fps, jobs, force)
+        _render_deck(trace_path, _made(out_dir), quality, fmt, theme, size, fps, jobs, force)
         return
     if scene is None:
         raise click.UsageError("give a SCENE (`nnanim scenes` lists them), or --all")
-    if scene not in _scene_names():
-        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(_scene_names())}",
-                                 param_hint="'SCENE'")
-    request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, output_dir, size, fps,
-                            {"values": values, "output": output_index, "neuron": neuron, "focus": focus,
-                             "pace": pace, "function": function, "at": at, "extra": {"log": log_axis, "labels": labels, "duration": duration, "example": example,
-                                       "inputs": plane, "compare": compare}})
+    if scene not in SCENES:
+        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}", param_hint="'SCENE'")
+    entry = SCENES[scene]
+    foreign = {name: v for name, v in given.items() if name not in entry.options}
+    if foreign:
+        reads = _flags(entry.options) if entry.options else "no options beyond --step and --theme"
+        raise click.UsageError(f"{scene} does not read {_flags(foreign)}; it reads {reads}")
+    request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, out_dir, size, fps, given)
     if transparent:
         kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
                 "png": "PNG with alpha"}.get(fmt)
@@ -284,8 +291,8 @@ def render(scene, trace_file, deck, jobs, force, step, quality, fmt, theme, tran
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-if __name__ == "__main__":
-    main()
+def _flags(names):
+    return ", ".join(SCENE_OPTIONS[name].flag for name in names)
 
 
 def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, force):
@@ -294,7 +301,9 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
 
     from nnanim.deck import plan, run
 
-    trace = _load(trace_path) if trace_path else None
+    if trace_path is None:
+        trace_path = _workshop_trace(out_dir)
+    trace = _load(trace_path)
     jobs = plan(trace_path, trace, out_dir, quality, fmt, theme, size, fps)
     workers = workers or os.cpu_count() or 1
     symbols = {"done": "rendered", "up to date": "up to date", "skipped": "skipped", "failed": "FAILED"}
@@ -321,22 +330,32 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
                                    ", ".join(j.output.name for j in failed))
 
 
+def _workshop_trace(out_dir):
+    """The workshop's run as a trace file in the output folder (made once: the run is seeded)."""
+    path = out_dir / "workshop.nntrace"
+    if not path.is_file():
+        workshop_run().save(path)
+        click.echo(f"wrote {path} (the workshop's run)")
+    return path
+
+
 @main.command()
 @click.argument("renders_dir", metavar="[RENDERS_DIR]", required=False, default=str(RENDERS),
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write slides.md, slides.html, media/ and reveal/ [default: RENDERS_DIR/slides].")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write slides.md, slides.html, media/ and reveal/ into "
+                   "[default: RENDERS_DIR/slides].")
 @click.option("--title", default="Neural networks, from scratch", show_default=True)
 @click.option("--reveal", "reveal_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A reveal.js package folder to copy (default: node_modules/reveal.js, from `npm ci`).")
 @click.option("--cdn", is_flag=True, help="Load reveal.js online instead of copying it.")
 @click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
-def slides(renders_dir, output_dir, title, reveal_dir, cdn, theme):
+def slides(renders_dir, out_dir, title, reveal_dir, cdn, theme):
     """Write the rendered deck as Obsidian markdown and a reveal.js page that works offline."""
     from nnanim.slides import SlidesError, write
 
     try:
-        paths = write(renders_dir, output_dir or renders_dir / "slides", title, reveal_dir, cdn, theme)
+        paths = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, reveal_dir, cdn, theme)
     except SlidesError as e:
         raise click.ClickException(str(e)) from None
     for path in paths:

@@ -13,18 +13,24 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.atomic import atomic_path
-from engine.tracefile import nnanim_version
+from nnanim.engine.atomic import atomic_path
+from nnanim.engine.tracefile import nnanim_version
+from nnanim.scenes.registry import SCENES
 
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide of the deck: a scene, its title, and whether it replays the deck's trace."""
+    """One slide of the deck: a scene, its title, its options, and whether it replays the deck's trace
+    (scenes that read no trace never do)."""
 
     scene: str
     title: str
-    uses_trace: bool = True
+    trace: bool = True
     options: tuple = ()
+
+    @property
+    def uses_trace(self):
+        return self.trace and SCENES[self.scene].needs != "nothing"
 
 
 DECK = [
@@ -35,10 +41,10 @@ DECK = [
     Slide("forward", "Representations: one input through the random network"),
     Slide("representations", "Representations: random, then trained", options=("--compare", "--step", "-1")),
     Slide("loss-formula", "The loss function is a function of parameters"),
-    Slide("derivative", "Derivatives 101", uses_trace=False),
-    Slide("descent", "Leveraging derivatives", uses_trace=False),
-    Slide("backprop", "Backpropagation", uses_trace=False),
-    Slide("gradient-rules", "Operations and flow of gradients", uses_trace=False),
+    Slide("derivative", "Derivatives 101"),
+    Slide("descent", "Leveraging derivatives"),
+    Slide("backprop", "Backpropagation", trace=False),  # the workshop's L = (a*b + c)*f
+    Slide("gradient-rules", "Operations and flow of gradients"),
     Slide("backprop", "Backpropagation through one neuron of the network", options=("--neuron", "0,3")),
     Slide("loss", "The training loop"),
     Slide("training", "The network learning"),
@@ -58,28 +64,15 @@ class Job:
     size: int = 0
 
 
-def applies(slide, trace):
-    """None if the slide can be made from this trace, else why not (one line)."""
-    if slide.scene == "boundary":
-        arch = trace.meta.get("architecture") if trace else None
-        if not arch or arch[0] != 2:
-            return "needs a network with two inputs (nnanim trace --data moons)"
-    if trace is not None and trace.level == "params" and slide.uses_trace and slide.scene in (
-            "formula", "loss-formula", "neuron", "layer", "backprop"):
-        return "needs the full graph; this trace was recorded with --record params"
-    return None
-
-
 def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
-    """The render jobs of the deck for one trace; slides that do not apply come back as skipped."""
-    digest = hashlib.sha256(trace_path.read_bytes()).hexdigest() if trace_path else None
+    """The render jobs of the deck for one trace; slides the trace cannot make come back as skipped."""
+    digest = hashlib.sha256(trace_path.read_bytes()).hexdigest()
     jobs = []
     for slide in DECK:
-        uses = slide.uses_trace and trace_path is not None
-        stem = f"{slide.scene}-{trace_path.stem}" if uses else slide.scene
-        ext = fmt
-        output = out_dir / f"{stem}.{ext}"
-        command = [sys.executable, "-m", "nnanim.cli", "render", slide.scene]
+        entry = SCENES[slide.scene]
+        uses = slide.uses_trace
+        output = out_dir / entry.output_name(trace_path.stem if uses else None, fmt)
+        command = [sys.executable, "-m", "nnanim", "render", slide.scene]
         if uses:
             command.append(str(trace_path))
         command += list(slide.options) + ["-q", quality, "--format", fmt, "--theme", theme, "-o", str(out_dir)]
@@ -90,7 +83,7 @@ def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
         key = {"nnanim": nnanim_version(), "scene": slide.scene, "command": command[3:],
                "trace": digest if uses else None}
         job = Job(slide, output, command, key)
-        reason = applies(slide, trace if slide.uses_trace else None) if (uses or slide.scene == "boundary") else None
+        reason = entry.refuses(trace) if uses else None
         if reason:
             job.status, job.message = "skipped", reason
         jobs.append(job)

@@ -13,13 +13,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.atomic import atomic_path
-from scenes.registry import SCENES
+from nnanim.engine.atomic import atomic_path
+from nnanim.scenes.registry import SCENES
 
-QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}
-FORMATS = ("mp4", "webm", "gif", "png")
+QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}  # Manim's
 GIF_MAX_WIDTH = 1280
 GIF_MAX_FPS = 15
+FORMATS = {"mp4": "H.264 video", "webm": "VP9 video", "gif": f"at most {GIF_MAX_WIDTH} px wide and {GIF_MAX_FPS} fps",
+           "png": "the last frame"}
 # Lossless and without look-ahead: unchanged pixels stay identical from frame to frame (what makes a
 # GIF small), and the encoder holds few frames (what keeps memory flat).
 GIF_INTERMEDIATE = {"crf": "0", "preset": "ultrafast"}
@@ -41,7 +42,7 @@ class RenderRequest:
     out_dir: Path = Path("renders")
     size: tuple | None = None  # (width, height) overriding the quality's
     fps: int | None = None
-    scene_options: dict = field(default_factory=dict)  # values, output, ...
+    scene_options: dict = field(default_factory=dict)  # by name, as in nnanim.scenes.options.SCENE_OPTIONS
 
     def geometry(self):
         w, h, fps = QUALITIES[self.quality]
@@ -51,8 +52,7 @@ class RenderRequest:
 
     def target(self):
         ext = "mov" if self.transparent and self.fmt == "mp4" else self.fmt
-        suffix = f"-{self.trace.stem}" if self.trace else ""
-        return self.out_dir / f"{self.scene}{suffix}.{ext}"
+        return self.out_dir / SCENES[self.scene].output_name(self.trace.stem if self.trace else None, ext)
 
 
 def tex_cache():
@@ -66,9 +66,11 @@ def render(request):
         raise RenderError(f"unknown scene {request.scene!r}; `nnanim scenes` lists them")
     if request.transparent and request.fmt == "gif":
         raise RenderError("GIF has no real transparency: use --format webm (VP9 with alpha) or png")
-    if not request.out_dir.is_dir():
-        raise RenderError(f"cannot write to {request.out_dir}: no such folder")
     _check_trace(request)
+    try:
+        request.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RenderError(f"cannot write to {request.out_dir}: {e.strerror}") from None
     target = request.target()
     width, height, fps = request.geometry()
     with tempfile.TemporaryDirectory(prefix="nnanim-") as work:
@@ -104,29 +106,37 @@ def write_stops(output, stops):
 
 
 def _check_trace(request):
-    """Load the trace and check the step before any rendering starts (and before manim is imported)."""
-    from engine import TraceError, load_trace
+    """Load the trace and check it suits the scene before any rendering starts (and before manim is imported)."""
+    from nnanim.engine import TraceError, load_trace
 
+    entry = SCENES[request.scene]
     if request.trace is None:
+        if entry.inputs is not None:  # the workshop's network has 3
+            raise RenderError(f"{entry.name} needs a trace of a network with {entry.inputs} inputs "
+                              "(nnanim trace --data moons)")
         return
+    if entry.needs == "nothing":
+        raise RenderError(f"{entry.name} replays no trace: its numbers come from the workshop's examples")
     try:
         trace = load_trace(request.trace)
+        trace.step_index(request.step)
     except TraceError as e:
         raise RenderError(str(e)) from None
-    if not -trace.num_steps <= request.step < trace.num_steps:
-        raise RenderError(f"step {request.step} is out of range: this trace has {trace.num_steps} steps "
-                          f"(0-{trace.num_steps - 1})")
+    reason = entry.refuses(trace)
+    if reason:
+        raise RenderError(f"{entry.name} {reason}")
+
 
 
 def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=None, for_gif=False):
     from manim import tempconfig
 
-    from engine import TraceError
+    from nnanim.engine import TraceError
 
-    import scenes.base as base
+    from nnanim.scenes.options import SceneOptions
 
-    base.OPTIONS = base.SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
-                                     theme=request.theme, for_gif=for_gif, **request.scene_options)
+    options = SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
+                           theme=request.theme, for_gif=for_gif, **request.scene_options)
     scene_class = SCENES[request.scene].load()
     tex_dir = tex_cache()
     tex_dir.mkdir(parents=True, exist_ok=True)
@@ -142,7 +152,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         settings["video_encoder_options"] = encoder_options
     with tempconfig(settings):
         try:
-            scene = scene_class()
+            scene = scene_class(options=options)
             scene.render()
         except (ValueError, LookupError, TraceError) as e:  # a scene refusing its input (too large, ...)
             raise RenderError(str(e).splitlines()[0]) from None

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import record
-from engine.training import DEFAULTS, record_run
+from nnanim.engine import record
+from nnanim.engine.datasets import make as make_dataset
+from nnanim.engine.training import DEFAULTS, record_run
 
 TOY_DEFAULTS = {"architecture": [2, 8, 8, 1], "steps": 200, "lr": 0.005}
 
@@ -55,18 +56,37 @@ def _numbers(row, n):
 
 
 def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, data=None, on_step=None,
-                 level="all", data_name=None):
+                 level=None):
     """The built-in run with the CLI's defaults; RunError when the network does not fit the data."""
     arch = architecture or DEFAULTS["architecture"]
     if data is None and (arch[0] != 3 or arch[-1] != 2):
         raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
                        f"{','.join(map(str, arch))} needs --data FILE")
     return record_run(arch, *(data or (None, None)), steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step,
-                      level=level, data_name=data_name)
+                      level=level or "all")
+
+
+def toy_run(data_name, architecture=None, steps=None, lr=None, seed=None, loss=None, on_step=None, level=None):
+    """A run on a seeded 2-D toy data set (moons, xor, circles); what is left out is TOY_DEFAULTS'."""
+    arch = architecture or TOY_DEFAULTS["architecture"]
+    if arch[0] != 2 or arch[-1] != 1:
+        raise RunError("the toy data sets have 2 inputs and 1 label: the architecture must be 2,...,1")
+    return record_run(arch, *make_dataset(data_name), steps=_or(steps, TOY_DEFAULTS["steps"]),
+                      lr=_or(lr, TOY_DEFAULTS["lr"]), seed=seed, loss=loss, on_step=on_step,
+                      level=level or "params", data_name=data_name)
+
+
+def planned_steps(steps, data_name=None):
+    """How many steps a run will train for (for a progress bar)."""
+    return _or(steps, (TOY_DEFAULTS if data_name else DEFAULTS)["steps"])
+
+
+def _or(value, default):
+    return default if value is None else value
 
 
 def script_run(path):
-    """Run a teacher's script (workshop style, importing engine) under the recorder."""
+    """Run a teacher's script (workshop style, importing from nnanim) under the recorder."""
     path = Path(path)
     argv = sys.argv
     sys.argv = [str(path)]

@@ -14,9 +14,10 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from engine.atomic import atomic_path
+from nnanim.engine.atomic import atomic_path
 from nnanim.deck import DECK
 from nnanim.render import stops_path
+from nnanim.scenes.registry import SCENES, scene_of
 
 PREFERRED = (".mp4", ".webm", ".gif", ".png")
 REVEAL_VERSION = "5.2.1"
@@ -38,20 +39,32 @@ def find_media(renders):
     """The deck's slides that have a render in `renders`, in order (first matching format wins)."""
     found = []
     for slide in DECK:
-        names = sorted(renders.glob(f"{slide.scene}-*")) if slide.uses_trace else \
-            sorted(renders.glob(f"{slide.scene}.*"))
-        candidates = [p for p in names if p.suffix in PREFERRED and p.is_file()
-                      and (slide.uses_trace or p.stem == slide.scene)]
+        entry = SCENES[slide.scene]
         for ext in PREFERRED:
-            for path in candidates:
-                if path.suffix == ext and all(f.media != path for f in found):
-                    stops = json.loads(stops_path(path).read_text())["stops"] if stops_path(path).exists() else []
-                    found.append(Found(slide.title, path, stops))
-                    break
-            else:
-                continue
-            break
+            pattern = entry.output_name("*" if slide.uses_trace else None, ext.lstrip("."))
+            candidates = [p for p in sorted(renders.glob(pattern)) if p.is_file() and scene_of(p.name) == slide.scene
+                          and all(f.media != p for f in found)]
+            if candidates:
+                found.append(Found(slide.title, candidates[0], read_stops(candidates[0])))
+                break
     return found
+
+
+def read_stops(media):
+    """The natural pauses saved beside a video (nnanim.render.write_stops), checked: a renders folder may
+    come from anywhere."""
+    path = stops_path(media)
+    if not path.exists():
+        return []
+    try:
+        stops = json.loads(path.read_text())["stops"]
+        if not isinstance(stops, list) or not all(
+                isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t < 1e6 for t in stops):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise SlidesError(f'{path} is not a list of pauses ({{"stops": [seconds, ...]}}): delete it or '
+                          "render the scene again") from None
+    return stops
 
 
 def write(renders, out_dir, title="Neural networks, from scratch", reveal=None, cdn=False, theme="dark"):

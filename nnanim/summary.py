@@ -2,7 +2,7 @@
 
 import math
 
-from engine.tracefile import VERSION
+from nnanim.engine.tracefile import VERSION
 
 
 def summarize(trace, header_version=VERSION):

@@ -1,1 +1,4 @@
-"""Manim Community scenes that replay nnanim traces (see the later issues)."""
+"""nnanim.scenes: Manim Community scenes that replay nnanim traces.
+
+`registry` knows every scene and `options` every option, without importing Manim.
+"""

@@ -8,12 +8,13 @@ grad changes to its new value (adding up when a value feeds two places).
 import numpy as np
 from manim import DOWN, UP, MovingCamera, MovingCameraScene, Rectangle, Transform, VGroup, config
 
-from engine.graph import neuron_groups, workshop_expression
-from engine.trace import Step
-from scenes.backprop_plan import backward_beats, name_of, neuron_nodes, number, wave
-from scenes.base import TraceScene, text
-from scenes.graph_view import BOX, GraphView, fit_region
-from scenes.tween import fade, recolor
+from nnanim.engine.graph import neuron_groups, workshop_expression
+from nnanim.engine.numbers import number
+from nnanim.engine.trace import Step
+from nnanim.scenes.backprop_plan import backward_beats, name_of, neuron_nodes, wave
+from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.graph_view import BOX, GraphView, fit_region
+from nnanim.scenes.tween import fade, recolor
 
 DEFAULT_PACE = 2.0  # seconds per backward event: time to read the rule
 WAVE_PACE = 1.2  # seconds per neuron when following the wave through a whole large graph
@@ -26,6 +27,9 @@ class Backprop(TraceScene, MovingCameraScene):
     camera_kind = MovingCamera
 
     def default_trace_and_step(self):
+        """Without a trace: the workshop's L example; for one of its neurons, the workshop's network."""
+        if self.options.neuron is not None or self.options.focus is not None:
+            return super().default_trace_and_step()
         return None, Step.of(workshop_expression())
 
     def part(self):
@@ -123,7 +127,7 @@ class Backprop(TraceScene, MovingCameraScene):
         where = f"neuron {name_of(g, head)}" if key is not None else name_of(g, head)
         line = f"{where}: \u2202L/\u2202{name_of(g, head)} = {number(self.step.grad[head])}, " \
                f"{len(group)} backward event{'s' if len(group) > 1 else ''}"
-        caption = text(line, self.theme, round(config.frame_height * self.theme.min_text, 3), color=self.theme.text)
+        caption = text(line, self.theme)  # the camera moves: placed on its band, not at the frame's edge
         band = Rectangle(width=frame.width, height=caption.height * 2.2, stroke_width=0,
                          fill_color=self.theme.background, fill_opacity=0.92)
         band.move_to(frame.get_bottom() + UP * band.height / 2)

@@ -7,17 +7,8 @@ paths shows as `before + received = after`).
 
 from dataclasses import dataclass, field
 
-from engine.graph import first_neurons, neuron_groups
-
-MINUS = "\u2212"
-
-
-def number(x):
-    """At most 4 significant digits, a real minus sign, integers without a decimal point."""
-    if x != x:
-        return "nan"
-    text = f"{x:.4g}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
-    return text.replace("-", MINUS)
+from nnanim.engine.graph import first_neurons, neuron_groups
+from nnanim.engine.numbers import MINUS, number, superscript
 
 
 def factor(x):
@@ -64,7 +55,7 @@ def local_rule(graph, data, out, grad, inputs, received):
             local, numbers = f"(1 {MINUS} {o}\u00b2)", f"{factor(grad)} \u00b7 (1 {MINUS} {factor(data[out])}\u00b2)"
         elif op.startswith("**"):
             n = op[2:]
-            power = _superscript(_minus_one(n))
+            power = superscript(_minus_one(n))
             local = f"{n}\u00b7{a}{power}"
             numbers = f"{factor(grad)} \u00b7 {n}\u00b7{factor(data[i])}{power}"
         elif op == "exp":
@@ -77,14 +68,6 @@ def local_rule(graph, data, out, grad, inputs, received):
             local, numbers = "\u2202" + o + "/\u2202" + a, number(grad)
         lines.append(f"{head}{local} = {numbers} = {number(amount)}")
     return lines
-
-
-_SUPERSCRIPT = str.maketrans("0123456789.\u2212-", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u00b7\u207b\u207b")
-
-
-def _superscript(text):
-    """An exponent as superscript characters when it is a plain number, else ^(...)."""
-    return text.translate(_SUPERSCRIPT) if all(c in "0123456789.\u2212-" for c in text) else f"^({text})"
 
 
 def _minus_one(n):

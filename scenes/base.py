@@ -1,48 +1,23 @@
 """What every nnanim scene shares: its options, its trace, its theme and its camera.
 
-`nnanim render` sets `OPTIONS` before rendering. Run with Manim's own command line
-(`manim -qm scenes/formula.py Formula`), a scene reads the same options from NNANIM_TRACE,
-NNANIM_STEP, NNANIM_THEME, NNANIM_VALUES and NNANIM_OUTPUT, and without a trace replays the
-workshop's run, computed in memory.
+`nnanim render` passes a scene its options (`Formula(options=SceneOptions(...))`). Run with Manim's
+own command line (`manim -qm scenes/formula.py Formula`), a scene reads every option from NNANIM_<NAME>
+environment variables (scenes/options.py), and without a trace replays the workshop's run, computed
+in memory.
 """
 
-import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from manim import DOWN, ManimColor, Scene, Text, config
 
-from engine import load_trace
-from engine.training import record_run
-from scenes.raster import RasterCamera
-from scenes.theme import THEMES
+from nnanim.engine import load_trace
+from nnanim.engine.training import record_run
+from nnanim.scenes.options import SceneOptions, from_environment
+from nnanim.scenes.raster import RasterCamera
+from nnanim.scenes.registry import entry_of
+from nnanim.scenes.theme import THEMES
 
-
-@dataclass
-class SceneOptions:
-    trace: str | None = None  # a .nntrace file; None: the workshop's run
-    step: int = 0
-    theme: str = "dark"
-    values: bool = False  # formulas: show the parameters' numbers at `step`
-    output: int | None = None  # formulas: only this output
-    for_gif: bool = False  # a GIF stores changed rectangles: move less at once (page scroll, cuts)
-    neuron: tuple | None = None  # backprop: (j, l), the neuron to show
-    focus: str | None = None  # backprop: a label; the neuron it belongs to
-    pace: float | None = None  # backprop: seconds per backward event
-    function: str | None = None  # derivative, descent: f(x) as text
-    at: float | None = None  # derivative, descent: the point x
-    extra: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_environment(cls):
-        env = os.environ
-        output = env.get("NNANIM_OUTPUT")
-        return cls(trace=env.get("NNANIM_TRACE") or None, step=int(env.get("NNANIM_STEP", 0)),
-                   theme=env.get("NNANIM_THEME", "dark"), values=env.get("NNANIM_VALUES", "") == "1",
-                   output=int(output) if output else None)
-
-
-OPTIONS = SceneOptions.from_environment()
+__all__ = ["SceneOptions", "TraceScene", "trace_for", "text", "caption"]
 
 
 @lru_cache(maxsize=4)
@@ -55,19 +30,19 @@ class TraceScene(Scene):
     """A Scene that replays one step of a trace, drawn in the nnanim theme."""
 
     camera_kind = RasterCamera
-    needs_graph = True  # False for scenes that read only parameters and losses (--record params works)
 
-    def __init__(self, **kwargs):
+    def __init__(self, options=None, **kwargs):
+        self.options = options if options is not None else from_environment()
+        self.entry = entry_of(type(self))
         kwargs.setdefault("camera_class", self.camera_kind)
         super().__init__(**kwargs)
 
     def setup(self):
         self.stops = []
-        self.options = OPTIONS
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
-            self.step = self.trace.step(self.options.step) if self.needs_graph else None
+            self.step = self.trace.step(self.options.step) if self.entry.needs == "graph" else None
         else:
             self.trace, self.step = self.default_trace_and_step()
         self.camera.background_color = ManimColor(self.theme.background)
@@ -81,7 +56,7 @@ class TraceScene(Scene):
     def default_trace_and_step(self):
         """Without a trace: the workshop's run, computed in memory."""
         trace = trace_for(None)
-        return trace, trace.step(self.options.step) if self.needs_graph else None
+        return trace, trace.step(self.options.step) if self.entry.needs == "graph" else None
 
     def background_pixel(self):
         """The camera's background as it stands in the frame's pixel array."""
@@ -91,9 +66,12 @@ class TraceScene(Scene):
         return fraction_of_height * config.pixel_height
 
 
-def text(content, theme, line_height, color=None, weight="NORMAL"):
+def text(content, theme, line_height=None, color=None, weight="NORMAL"):
     """A Text whose font size makes a line (ascender to descender) `line_height` tall, whatever the
-    letters: every line of the same height has the same font size."""
+    letters: every line of the same height has the same font size. By default the theme's smallest
+    readable size."""
+    if line_height is None:
+        line_height = round(config.frame_height * theme.min_text, 3)
     return Text(content, font=theme.font, weight=weight, color=color or theme.text,
                 font_size=_font_size_for(theme.font, line_height))
 
@@ -104,7 +82,10 @@ def _font_size_for(font, line_height):
     return 48 * line_height / reference.height
 
 
-def caption(content, theme):
-    """A line of secondary text at the bottom of the frame, at the theme's smallest readable size."""
-    line = text(content, theme, theme.min_text * config.frame_height, color=theme.muted)
-    return line.to_edge(DOWN, buff=0.3)
+def caption(content, theme, color=None, edge=DOWN, buff=0.3):
+    """A line of secondary text at the theme's smallest readable size, at the bottom of the frame (or
+    at another `edge` or corner, such as UR), narrowed if it would not fit across the frame."""
+    line = text(content, theme, color=color or theme.muted)
+    if line.width > config.frame_width - 2 * buff:
+        line.scale_to_fit_width(config.frame_width - 2 * buff)
+    return line.to_edge(edge, buff=buff)

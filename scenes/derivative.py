@@ -14,19 +14,11 @@ import numpy as np
 from manim import (DOWN, LEFT, UL, Axes, Dot, Group, Line, ValueTracker, VGroup, always_redraw,
                    config, linear)
 
-from engine.expression import ExpressionError, Function
-from scenes.base import TraceScene, text
-from scenes.calculus_plan import H, LR, WORKSHOP_F, descent, g_step, secant_schedule
-from scenes.tween import Tween, fade
-
-
-def shown(x):
-    """A computed number as Python prints it (the workshop's output), integers without `.0`."""
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
-
-
-def short(x, digits=4):
-    return f"{x:.{digits}g}".replace("-", "\u2212")
+from nnanim.engine.expression import ExpressionError, Function
+from nnanim.engine.numbers import MINUS, number, printed, superscript, tick_step
+from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.calculus_plan import H, LR, WORKSHOP_F, descent, g_step, secant_schedule
+from nnanim.scenes.tween import Tween, fade
 
 
 class _CurveScene(TraceScene):
@@ -38,9 +30,9 @@ class _CurveScene(TraceScene):
             f = Function(self.options.function or WORKSHOP_F)
         except ExpressionError as e:
             raise ValueError(str(e)) from None
-        x0 = 3.0 if self.options.at is None else float(self.options.at)
+        x0 = float(self.options.at)
         if not math.isfinite(f(x0)):
-            raise ValueError(f"f is not defined at x = {short(x0)}")
+            raise ValueError(f"f is not defined at x = {number(x0)}")
         return f, x0
 
     def axes_for(self, f, lo, hi):
@@ -50,7 +42,7 @@ class _CurveScene(TraceScene):
         ys = ys[np.isfinite(ys)]
         y0, y1 = float(ys.min()), float(ys.max())
         pad = (y1 - y0) * 0.12 or 1.0
-        xt, yt = _tick(hi - lo), _tick(y1 - y0 + 2 * pad)
+        xt, yt = tick_step(hi - lo, 6), tick_step(y1 - y0 + 2 * pad, 6)
         self.x_range = (math.floor(lo / xt) * xt, math.ceil(hi / xt) * xt)
         self.y_range = (math.floor((y0 - pad) / yt) * yt, math.ceil((y1 + pad) / yt) * yt)
         axes = Axes(x_range=[*self.x_range, xt], y_range=[*self.y_range, yt],
@@ -76,18 +68,11 @@ class _CurveScene(TraceScene):
         return text(f"f(x) = {pretty(f.text)}", self.theme, round(config.frame_height * self.theme.body_size, 3)).to_corner(UL)
 
     def lines(self, rows, width=None):
-        group = VGroup(*[text(r, self.theme, round(config.frame_height * self.theme.min_text, 3)) for r in rows])
+        group = VGroup(*[text(r, self.theme) for r in rows])
         group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         if width and group.width > width:
             group.scale_to_fit_width(width)
         return group
-
-
-def _tick(span):
-    """A round tick step giving about six ticks over `span`."""
-    raw = max(span / 6, 1e-9)
-    unit = 10 ** math.floor(math.log10(raw))
-    return unit * min((1, 2, 5, 10), key=lambda m: abs(m * unit - raw))
 
 
 def _decimals(tick, theme):
@@ -96,9 +81,8 @@ def _decimals(tick, theme):
 
 def pretty(expression):
     """`3x^2 - 7x + 10` as it is written by hand: 3x² − 7x + 10."""
-    superscripts = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
-    out = re.sub(r"(\^|\*\*)(\d+)", lambda m: m.group(2).translate(superscripts), expression)
-    return out.replace("-", "\u2212").replace("*", "\u00b7")
+    out = re.sub(r"(\^|\*\*)(\d+)", lambda m: superscript(m.group(2)), expression)
+    return out.replace("-", MINUS).replace("*", "\u00b7")
 
 
 class Derivative(_CurveScene):
@@ -122,8 +106,8 @@ class Derivative(_CurveScene):
 
         def readout():
             hv = h.get_value()
-            rows = [f"x = {short(x0)},  h = {short(hv, 3)}", "slope = (f(x + h) \u2212 f(x)) / h",
-                    f"         = {short((f(x0 + hv) - f(x0)) / hv, 6)}"]
+            rows = [f"x = {number(x0)},  h = {number(hv, 3)}", "slope = (f(x + h) \u2212 f(x)) / h",
+                    f"         = {number((f(x0 + hv) - f(x0)) / hv, 6)}"]
             return self.lines(rows, config.frame_width / 2 - panel_x - 0.3).move_to([panel_x, 1.2, 0], aligned_edge=LEFT)
 
         self.add(self.title(f))
@@ -136,7 +120,7 @@ class Derivative(_CurveScene):
         self.play(Tween(h, lambda m, a: m.set_value(start * (end / start) ** a), rate_func=linear), run_time=5)
         self.wait(0.5)
         tangent = self.line_through(axes, x0, f(x0), slope, self.theme.text)
-        result = self.lines([f"f'({short(x0)}) = {short(slope, 6)}", "the tangent's slope,", "by backpropagation"],
+        result = self.lines([f"f'({number(x0)}) = {number(slope, 6)}", "the tangent's slope,", "by backpropagation"],
                             config.frame_width / 2 - panel_x - 0.3)
         result.next_to(moving[2], DOWN, buff=0.5, aligned_edge=LEFT)
         self.play(fade(tangent, True), fade(result, True), run_time=1)
@@ -158,10 +142,10 @@ class Descent(_CurveScene):
         panel_x = axes.get_right()[0] + 0.4
         width = config.frame_width / 2 - panel_x - 0.3
         first = path[0]
-        rows = [f"x = {shown(first.x)},  f(x) = {shown(first.fx)}",
-                "slope \u2248 (f(x + h) \u2212 f(x)) / h", f"    = {short(first.grad, 8)}   (h = {H:f})",
-                f"x \u2190 x \u2212 {LR} \u00b7 slope", f"    = {shown(first.x_next)}",
-                f"f(x) = {shown(first.fx_next)}"]
+        rows = [f"x = {printed(first.x)},  f(x) = {printed(first.fx)}",
+                "slope \u2248 (f(x + h) \u2212 f(x)) / h", f"    = {number(first.grad, 8)}   (h = {H:f})",
+                f"x \u2190 x \u2212 {LR} \u00b7 slope", f"    = {printed(first.x_next)}",
+                f"f(x) = {printed(first.fx_next)}"]
         story = self.lines(rows, width).move_to([panel_x, 1.0, 0], aligned_edge=LEFT)
         self.add(self.title(f))
         self.play(fade(VGroup(axes, curve, ball), True), run_time=1)
@@ -173,7 +157,7 @@ class Descent(_CurveScene):
         counter = VGroup()
         for k, step in enumerate(path[1:], start=2):
             self.remove(counter)
-            counter = self.lines([f"step {k}: f(x) = {short(step.fx_next, 8)}"], width)
+            counter = self.lines([f"step {k}: f(x) = {number(step.fx_next, 8)}"], width)
             self.add(counter.move_to([panel_x, -1.6, 0], aligned_edge=LEFT))
             self.play(ball.animate.move_to(axes.c2p(step.x_next, step.fx_next)), run_time=0.08)
         self.wait(1.5)
@@ -184,11 +168,11 @@ class Descent(_CurveScene):
     def show_g(self):
         before, grads, moved, after = g_step()
         rows = ["g(a, b, c) = 3ab \u2212 c,   a = 1, b = 2, c = 3",
-                f"Before: g(a, b, c) = {shown(before)}",
-                f"slopes (h = {H:f}):  \u2202g/\u2202a \u2248 {short(grads[0], 6)},  \u2202g/\u2202b \u2248 {short(grads[1], 6)},"
-                f"  \u2202g/\u2202c \u2248 {short(grads[2], 6)}",
-                f"after one step (lr = {LR}):  a = {short(moved[0], 6)},  b = {short(moved[1], 6)},  c = {short(moved[2], 6)}",
-                f"After: g(a, b, c) = {shown(after)}"]
+                f"Before: g(a, b, c) = {printed(before)}",
+                f"slopes (h = {H:f}):  \u2202g/\u2202a \u2248 {number(grads[0], 6)},  \u2202g/\u2202b \u2248 {number(grads[1], 6)},"
+                f"  \u2202g/\u2202c \u2248 {number(grads[2], 6)}",
+                f"after one step (lr = {LR}):  a = {number(moved[0], 6)},  b = {number(moved[1], 6)},  c = {number(moved[2], 6)}",
+                f"After: g(a, b, c) = {printed(after)}"]
         table = self.lines(rows, config.frame_width - 1).move_to([0, 0, 0])
         for row in table:
             self.play(fade(row, True), run_time=0.5)

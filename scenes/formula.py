@@ -2,9 +2,9 @@
 
 from manim import config
 
-from engine.formula import loss_formula, mlp_formula
-from scenes.base import TraceScene, caption
-from scenes.typewriter import ShowWhole, TypedFormula, TypeOut
+from nnanim.engine.formula import loss_formula, mlp_formula
+from nnanim.scenes.base import TraceScene, caption
+from nnanim.scenes.typewriter import ShowWhole, TypedFormula, TypeOut
 
 TYPING_SECONDS = 8
 WHOLE_SECONDS = 1.2  # from the typing view to the whole formula, when it did not fit
@@ -46,7 +46,7 @@ class Formula(_TypedFormulaScene):
     """MLP(x, y, z) = ... : the whole network as one expression, typed out."""
 
     def formula(self):
-        return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.output)
+        return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.only_output)
 
 
 class LossFormula(_TypedFormulaScene):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, VGroup, config
 
-from engine import Value
-from engine.trace import Step
-from scenes.backprop_plan import local_rule
-from scenes.base import TraceScene, text
-from scenes.graph_view import ValueBox
-from scenes.tween import fade, recolor
+from nnanim.engine import Value
+from nnanim.engine.trace import Step
+from nnanim.scenes.backprop_plan import local_rule
+from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.graph_view import ValueBox
+from nnanim.scenes.tween import fade, recolor
 
 
 @dataclass

@@ -5,10 +5,11 @@ arrows between them, placed where graphviz's dot puts them (engine.graph.layout,
 import numpy as np
 from manim import BOLD, DOWN, UP, Arrow, Circle, RoundedRectangle, VGroup, config
 
-from engine.graph import layout
-from scenes.backprop_plan import name_of, number
-from scenes.base import text
-from scenes.tween import recolor
+from nnanim.engine.graph import layout
+from nnanim.engine.numbers import number
+from nnanim.scenes.backprop_plan import name_of
+from nnanim.scenes.base import text
+from nnanim.scenes.tween import recolor
 
 BOX = (1.35, 0.8)  # inches, as laid out by dot
 

@@ -8,10 +8,10 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, UP, UR, Axes, Dot, Group, Line, VGroup, config, linear
 
-from scenes.backprop_plan import number
-from scenes.base import TraceScene, text
-from scenes.raster_plot import RasterLabel, RevealedCurve
-from scenes.tween import Tween, fade
+from nnanim.engine.numbers import number, tick_step
+from nnanim.scenes.base import TraceScene, caption, text
+from nnanim.scenes.raster_plot import RasterLabel, RevealedCurve
+from nnanim.scenes.tween import Tween, fade
 
 DRAW_SECONDS = 6
 
@@ -27,11 +27,10 @@ def curve_points(losses, log=False):
 class Loss(TraceScene):
     """The loss over every step of the trace, drawn as it descends (`--log` for a log axis)."""
 
-    needs_graph = False
 
     def construct(self):
         losses = self.trace.losses
-        log = bool(self.options.extra.get("log"))
+        log = self.options.log
         steps, values = curve_points(losses, log)
         if len(values) == 0:
             raise ValueError("this trace has no finite loss to draw")
@@ -64,8 +63,8 @@ class Loss(TraceScene):
         self.add(curve, head, readout)
         self.play(Tween(Group(curve, head, readout), grow, rate_func=linear), run_time=DRAW_SECONDS)
         if bad:
-            note = text(f"NaN or infinite from step {bad[0]}", self.theme, round(config.frame_height * self.theme.min_text, 3),
-                        color=self.theme.negative).to_corner(UR, buff=0.5).shift(DOWN * 0.6)
+            note = caption(f"NaN or infinite from step {bad[0]}", self.theme, color=self.theme.negative, edge=UR,
+                           buff=0.5).shift(DOWN * 0.6)
             self.play(fade(VGroup(marks, note), True), run_time=0.6)
         self.wait(1.5)
 
@@ -76,9 +75,9 @@ class Loss(TraceScene):
             y_step = 1
         else:
             y0, y1 = 0.0, top * 1.05 if top > 0 else 1.0
-            y_step = _nice(y1 / 5)
+            y_step = tick_step(y1, 5)
             y1 = math.ceil(y1 / y_step) * y_step
-        x_step = _nice(max(n - 1, 1) / 5)
+        x_step = tick_step(max(n - 1, 1), 5)
         axes = Axes(x_range=[0, max(n - 1, 1), x_step], y_range=[y0, y1, y_step],
                     x_length=config.frame_width * 0.78, y_length=config.frame_height * 0.66, tips=False,
                     axis_config={"color": self.theme.muted, "include_numbers": not log, "font_size": 30,
@@ -94,7 +93,3 @@ class Loss(TraceScene):
                 axes.add(label.next_to(axes.c2p(0, p), LEFT, buff=0.15))
         return axes.move_to([0.3, -0.3, 0])
 
-
-def _nice(raw):
-    unit = 10 ** math.floor(math.log10(max(raw, 1e-12)))
-    return unit * min((1, 2, 5, 10), key=lambda m: abs(m * unit - raw))

@@ -6,19 +6,17 @@ They read only parameters, grads and losses, so they work on traces recorded wit
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UR, Axes, Dot, Group, Rectangle, VGroup, config, linear
 
-from scenes.backprop_plan import number
-from scenes.base import TraceScene, text
-from scenes.network_plan import architecture_of, forward, sampled_steps, weights_at
-from scenes.network_view import NetworkDiagram
-from scenes.raster import Raster
-from scenes.raster_plot import RasterLabel, RevealedCurve, to_pixels
-from scenes.tween import Tween, fade, recolor
-
-TRAINING_SECONDS = 12
+from nnanim.engine.labels import index_label
+from nnanim.engine.numbers import number
+from nnanim.scenes.base import TraceScene, caption, text
+from nnanim.scenes.network_plan import architecture_of, forward, sampled_steps, weights_at
+from nnanim.scenes.network_view import NetworkDiagram
+from nnanim.scenes.raster import Raster
+from nnanim.scenes.raster_plot import RasterLabel, RevealedCurve, to_pixels
+from nnanim.scenes.tween import Tween, fade, recolor
 
 
 class _ParamsScene(TraceScene):
-    needs_graph = False
 
     def setup(self):
         super().setup()
@@ -28,12 +26,7 @@ class _ParamsScene(TraceScene):
 
     def step_index(self):
         k = self.options.step
-        if not -self.trace.num_steps <= k < self.trace.num_steps:
-            raise ValueError(f"step {k} is out of range: this trace has {self.trace.num_steps} steps")
-        return k % self.trace.num_steps
-
-    def small(self, content, color=None):
-        return text(content, self.theme, round(config.frame_height * self.theme.min_text, 3), color=color)
+        return self.trace.step_index(k)
 
 
 class Mlp(_ParamsScene):
@@ -43,10 +36,10 @@ class Mlp(_ParamsScene):
         k = self.step_index()
         layers = weights_at(self.trace, k, self.values)
         diagram = NetworkDiagram(self.arch, layers, self.theme, config.frame_width * 0.8, config.frame_height * 0.72,
-                                 self.trace.meta.get("input_labels"), labels=bool(self.options.extra.get("labels")))
+                                 self.trace.meta.get("input_labels"), labels=self.options.labels)
         diagram.move_to([0, 0.2, 0])
-        title = self.small(f"MLP {','.join(map(str, self.arch))} at step {k}: blue weights positive, red negative, "
-                           "thicker is larger", self.theme.muted).to_edge(DOWN, buff=0.3)
+        title = caption(f"MLP {','.join(map(str, self.arch))} at step {k}: blue weights positive, red negative, "
+                        "thicker is larger", self.theme)
         self.play(fade(diagram.columns[0], True), run_time=0.5)
         for l in range(1, len(self.arch)):
             edges = VGroup(*[e for row in diagram.edges[l - 1] for e in row])
@@ -111,7 +104,7 @@ class Boundary(_ParamsScene):
         loss_label = RasterLabel("", [right, 0.9, 0], height, self.theme.rgba(self.theme.text), font=self.theme.font)
         acc_label = RasterLabel("", [right, 0.3, 0], height, self.theme.rgba(self.theme.text), font=self.theme.font)
         losses = self.trace.losses
-        seconds = float(self.options.extra.get("duration") or TRAINING_SECONDS)
+        seconds = self.options.duration
         frames = max(int(seconds * config.frame_rate), 2)
         schedule = sampled_steps(self.trace.num_steps, frames)
 
@@ -125,8 +118,8 @@ class Boundary(_ParamsScene):
             step_label.set_text(f"step {k} of {self.trace.num_steps}")
             loss_label.set_text(f"loss {number(losses[k])}")
 
-        title = self.small(f"{self.trace.meta.get('data', 'the data')}: the network's sign over the plane",
-                           self.theme.muted).to_corner(UR, buff=0.4)
+        title = caption(f"{self.trace.meta.get('data', 'the data')}: the network's sign over the plane",
+                        self.theme, edge=UR, buff=0.4)
         show(None, 0.0)
         self.add(frame, heat, dots, title, step_label, loss_label, acc_label)
         self.play(Tween(Group(heat, dots, step_label, loss_label, acc_label), show, rate_func=linear),
@@ -139,7 +132,7 @@ class Training(_ParamsScene):
     descends, predictions move toward their targets (a 1000-step run becomes a `--duration` clip)."""
 
     def construct(self):
-        seconds = float(self.options.extra.get("duration") or TRAINING_SECONDS)
+        seconds = self.options.duration
         fw, fh = config.frame_width, config.frame_height
         layers0 = weights_at(self.trace, 0, self.values)
         diagram = NetworkDiagram(self.arch, layers0, self.theme, fw * 0.42, fh * 0.7,
@@ -165,7 +158,7 @@ class Training(_ParamsScene):
         shown = min(len(inputs), 4)
         rows = [RasterLabel("", [left, -0.6 - r * size * 1.5, 0], size, self.theme.rgba(self.theme.text),
                             font=self.theme.font) for r in range(shown)]
-        header = self.small("prediction \u2192 target", self.theme.muted).move_to([left, -0.15, 0], aligned_edge=LEFT)
+        header = text("prediction \u2192 target", self.theme, color=self.theme.muted).move_to([left, -0.15, 0], aligned_edge=LEFT)
         frames = max(int(seconds * config.frame_rate), 2)
         schedule = sampled_steps(self.trace.num_steps, frames)
 
@@ -196,7 +189,7 @@ class Forward(_ParamsScene):
 
     def construct(self):
         k = self.step_index()
-        example = int(self.options.extra.get("example") or 0)
+        example = self.options.example
         inputs = self.trace.meta.get("inputs") or []
         targets = self.trace.meta.get("targets") or []
         if not 0 <= example < len(inputs):
@@ -208,8 +201,8 @@ class Forward(_ParamsScene):
         diagram = NetworkDiagram(self.arch, layers, self.theme, fw * 0.6, fh * 0.72,
                                  [""] * self.arch[0]).move_to([-fw * 0.12, 0.1, 0])
         names = self.trace.meta.get("input_labels") or []
-        self.add(self.small(f"example {example} ({', '.join(f'{n} = {number(v)}' for n, v in zip(names, values[0]))}) "
-                            f"at step {k}", self.theme.muted).to_edge(DOWN, buff=0.3))
+        self.add(caption(f"example {example} ({', '.join(f'{n} = {number(v)}' for n, v in zip(names, values[0]))}) "
+                         f"at step {k}", self.theme))
         self.play(fade(diagram, True), run_time=0.8)
         for layer, (column, numbers) in enumerate(zip(diagram.columns, values)):
             if layer:
@@ -220,7 +213,7 @@ class Forward(_ParamsScene):
             self.mark_stop()
             if layer:
                 diagram.recolor_to(layers)  # back to the weights' own colours
-        outputs = VGroup(*[self.small(f"{number(v)} \u2192 target {number(t)}").next_to(circle, RIGHT, buff=0.25)
+        outputs = VGroup(*[text(f"{number(v)} \u2192 target {number(t)}", self.theme).next_to(circle, RIGHT, buff=0.25)
                            for circle, v, t in zip(diagram.columns[-1], values[-1], targets[example])])
         self.play(fade(outputs, True), run_time=0.6)
         self.wait(2)
@@ -238,16 +231,16 @@ class Representations(_ParamsScene):
 
     def construct(self):
         k = self.step_index()
-        pick = self.options.extra.get("inputs") or (0, 1)
+        pick = self.options.inputs
         if self.arch[0] < 2 or max(pick) >= self.arch[0]:
             raise ValueError(f"representations needs two inputs of the network (it has {self.arch[0]}); "
                              f"--inputs I,J picks them")
-        steps = [0, k] if self.options.extra.get("compare") and k != 0 else [k]
+        steps = [0, k] if self.options.compare and k != 0 else [k]
         fw, fh = config.frame_width, config.frame_height
         width = (fw - 0.8) / len(steps)  # side by side: random on the left, trained on the right
         for c, step in enumerate(steps):
             left = -fw / 2 + 0.4 + c * width
-            label = self.small(f"step {step}", self.theme.muted).move_to([left + width / 2, fh / 2 - 0.45, 0])
+            label = text(f"step {step}", self.theme, color=self.theme.muted).move_to([left + width / 2, fh / 2 - 0.45, 0])
             grid = RepresentationGrid(self, weights_at(self.trace, step, self.values), pick,
                                       (left + 0.2, fh / 2 - 0.9, left + width - 0.2, -fh / 2 + 0.9))
             self.add(label)
@@ -259,10 +252,7 @@ class Representations(_ParamsScene):
         held = [f"{n} = {number(v)}" for i, (n, v) in enumerate(zip(names, grid.held)) if i not in pick]
         note = (f"each square: a neuron's output for {names[pick[0]]} from −2 to 2 across, {names[pick[1]]} "
                 f"up" + (f", {', '.join(held)}" if held else "") + "; blue positive, red negative")
-        line = self.small(note, self.theme.muted).to_edge(DOWN, buff=0.3)
-        if line.width > fw - 0.6:
-            line.scale_to_fit_width(fw - 0.6)
-        self.add(line)
+        self.add(caption(note, self.theme))
         self.wait(2)
 
 
@@ -287,7 +277,6 @@ class RepresentationGrid:
             for j in range(out.shape[1]):
                 center = [x0 + (l + 0.5) * (x1 - x0) / cols, top - (j + 0.5) * (top - bottom) / rows, 0]
                 images.append((center, out[:, j].reshape(grid, grid)))
-                from engine.nn import index_label
                 name = text(index_label("h", j, l), theme, round(max(cell * 0.16, config.frame_height * theme.min_text * 0.7), 3),
                             color=theme.muted)
                 self.labels.append(name.next_to(np.array(center) + [0, -cell / 2, 0], DOWN, buff=0.02))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.graph import first_neurons, neuron_groups
+from nnanim.engine.graph import first_neurons, neuron_groups
+from nnanim.engine.labels import index_label, is_parameter, parse
 
 
 @dataclass
@@ -44,7 +45,7 @@ def layer_values(step, layer=0):
             a, b = g.inputs(k)
             weights.append((g.labels[a], float(step.data[a])))
             xs.append((g.labels[b] or f"v{b}", float(step.data[b])))
-        bias = next(j2 for k in sums for j2 in g.inputs(k) if g.labels[j2].startswith("b"))
+        bias = next(j2 for k in sums for j2 in g.inputs(k) if is_parameter(g.labels[j2]))
         inputs = inputs or xs
         activation = g.ops[out] if g.ops[out] in ("tanh", "relu") else "linear"
         neurons.append(NeuronValues(j, weights, (g.labels[bias], float(step.data[bias])),
@@ -60,12 +61,11 @@ def architecture_of(trace):
     arch = trace.meta.get("architecture")
     if arch:
         return list(arch)
-    import re
     widths, inputs = {}, {}
     for label in trace.parameters:
-        m = re.fullmatch(r"w_(\d),?(\d),?(\d)", label) or re.fullmatch(r"w_(\d+),(\d+),(\d+)", label)
-        if m:
-            i, j, l = (int(v) for v in m.groups())
+        name, indices = parse(label) or ("", ())
+        if name == "w" and len(indices) == 3:
+            i, j, l = indices
             widths[l] = max(widths.get(l, 0), j + 1)
             inputs[l] = max(inputs.get(l, 0), i + 1)
     if not widths:
@@ -76,8 +76,6 @@ def architecture_of(trace):
 def weights_at(trace, step, values=None):
     """[(W, b)] per layer at `step` (W[j, i] = w_ijl), read from the trace's parameters.
     Pass `values` (trace.parameter_series()[0]) when calling for many steps."""
-    from engine.nn import index_label
-
     arch = architecture_of(trace)
     values = trace.parameter_series()[0] if values is None else values
     column = {label: k for k, label in enumerate(trace.parameters)}

@@ -4,7 +4,8 @@ weight's sign and as thick as its size; `recolor_to(weights)` updates the edges 
 import numpy as np
 from manim import DOWN, Circle, Line, VGroup, config
 
-from scenes.base import text
+from nnanim.engine.labels import index_label
+from nnanim.scenes.base import text
 
 
 class NetworkDiagram(VGroup):
@@ -45,7 +46,6 @@ class NetworkDiagram(VGroup):
                                     opacity=0.35 + 0.65 * min(abs(w), 1))
 
     def _labels(self, layers, size):
-        from engine.nn import index_label
         out = []
         for l, (W, _) in enumerate(layers):
             for j in range(W.shape[0]):

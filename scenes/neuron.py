@@ -8,18 +8,16 @@ its own output. Every number is the trace's.
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, RoundedRectangle, VGroup, config
 
-from scenes.backprop_plan import number
-from scenes.base import TraceScene, text
-from scenes.network_plan import layer_values
-from scenes.tween import fade, recolor
+from nnanim.engine.numbers import number
+from nnanim.scenes.base import TraceScene, caption, text
+from nnanim.scenes.network_plan import layer_values
+from nnanim.scenes.tween import fade, recolor
 
 
 class _NetworkScene(TraceScene):
-    def line_height(self, share=None):
-        return round(config.frame_height * (share or self.theme.min_text), 3)
-
     def label(self, content, share=None, color=None):
-        return text(content, self.theme, self.line_height(share), color=color)
+        """A line `share` of the frame high (by default the smallest readable size)."""
+        return text(content, self.theme, share and round(config.frame_height * share, 3), color=color)
 
     def node(self, title, radius, value=None, color=None):
         """A circle with a title and, below it inside, a value."""
@@ -58,7 +56,7 @@ class Neuron(_NetworkScene):
                  for k, (i, (_, w)) in enumerate(zip(ins, n.weights))]
         weight_labels = [self.tag(f"{name} = {number(w)}").next_to(wire.get_center(), UP, buff=0.05)
                          for wire, (name, w) in zip(wires, n.weights)]
-        self.add(self.caption_line(f"the first neuron at step {self.step.index}, the first example"))
+        self.add(caption(f"the first neuron at step {self.step.index}, the first example", self.theme))
         self.play(fade(ins, True), run_time=0.8)
         self.play(*[fade(VGroup(w, lbl), True) for w, lbl in zip(wires, weight_labels)], fade(body, True),
                   run_time=1.0)
@@ -86,9 +84,6 @@ class Neuron(_NetworkScene):
         tag.add_background_rectangle(color=self.theme.background, opacity=0.85, buff=0.04)
         return tag
 
-    def caption_line(self, content):
-        return self.label(content, color=self.theme.muted).to_edge(DOWN, buff=0.3)
-
     def dimensionality(self, d_shown):
         """The same neuron with d inputs: d weights and one bias."""
         fh = config.frame_height
@@ -100,8 +95,8 @@ class Neuron(_NetworkScene):
         wires = [self.wire(i.get_right(), body[0].get_left()) for i, n in zip(ins, names) if n != "\u22ee"]
         weights = ["w\u2081", "w\u2082", "w\u2083", "w_d"]
         labels = [self.label(w, 0.035).next_to(wire.get_center(), UP, buff=0.05) for wire, w in zip(wires, weights)]
-        note = self.label(f"d inputs: d weights and one bias (here d = {d_shown}: {d_shown + 1} parameters)",
-                          color=self.theme.muted).to_edge(DOWN, buff=0.4)
+        note = caption(f"d inputs: d weights and one bias (here d = {d_shown}: {d_shown + 1} parameters)",
+                       self.theme, buff=0.4)
         self.play(fade(VGroup(ins, *wires, *labels, body), True), run_time=1.2)
         self.play(fade(VGroup(self.wire(body[0].get_right(), out[0].get_left()), out), True), fade(note, True),
                   run_time=0.8)
@@ -122,8 +117,8 @@ class Layer(_NetworkScene):
             neurons.scale_to_fit_height(fh * 0.8)
         wires = {(i, j): self.wire(ins[i].get_right(), neurons[j][0].get_left(), n.weights[i][1])
                  for j, n in enumerate(values.neurons) for i in range(len(values.inputs))}
-        self.add(self.label(f"layer 0 at step {self.step.index}: blue weights are positive, red negative, "
-                            "thicker is larger", color=self.theme.muted).to_edge(DOWN, buff=0.3))
+        self.add(caption(f"layer 0 at step {self.step.index}: blue weights are positive, red negative, "
+                         "thicker is larger", self.theme))
         self.play(fade(ins, True), run_time=0.6)
         self.play(fade(VGroup(*wires.values(), neurons), True), run_time=1.0)
         for j, n in enumerate(values.neurons):

@@ -6,7 +6,7 @@ import cairo
 import numpy as np
 from manim import config
 
-from scenes.raster import Raster
+from nnanim.scenes.raster import Raster
 
 
 def to_pixels(point):

@@ -11,8 +11,8 @@ import numpy as np
 from manim import Animation, config, linear, smooth
 from PIL import Image
 
-from scenes.raster import Raster
-from scenes.typeset import parse_svg, rasterize, svg_of
+from nnanim.scenes.raster import Raster
+from nnanim.scenes.typeset import parse_svg, rasterize, svg_of
 
 
 class TypedFormula(Raster):

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from engine.expression import ExpressionError, Function
-from scenes.calculus_plan import WORKSHOP_F, descent, g_step, secant_schedule, secant_slope
+from nnanim.engine.expression import ExpressionError, Function
+from nnanim.scenes.calculus_plan import WORKSHOP_F, descent, g_step, secant_schedule, secant_slope
 
 
 def test_the_workshop_function_and_its_derivative():

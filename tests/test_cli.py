@@ -5,7 +5,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from engine import load_trace
+from nnanim.engine import load_trace
 from nnanim.cli import main
 
 
@@ -69,15 +69,23 @@ def test_data_that_does_not_fit_the_network(run, tmp_path):
     assert not (tmp_path / "renders" / "default.nntrace").exists()
 
 
+def test_missing_output_folders_are_created(run, tmp_path):
+    target = tmp_path / "new" / "dir" / "t.nntrace"
+    assert run("trace", "--steps", "1", "-o", target).exit_code == 0
+    assert load_trace(target).num_steps == 1
+
+
 def test_unwritable_output(run, tmp_path):
-    out = one_clean_line(run("trace", "--steps", "1", "-o", tmp_path / "missing" / "t.nntrace"))
-    assert "does not exist" in out
+    (tmp_path / "file").write_text("")
+    out = one_clean_line(run("trace", "--steps", "1", "-o", tmp_path / "file" / "t.nntrace"))
+    assert "file" in out
+    assert not (tmp_path / "file" / "t.nntrace").exists()
 
 
 def test_script_is_traced(run, tmp_path):
     script = tmp_path / "main.py"
     script.write_text(
-        "from engine import Value\n"
+        "from nnanim import Value\n"
         "a = Value(2, label='a'); b = Value(-3, label='b'); c = Value(10, label='c')\n"
         "f = Value(-2, label='f')\n"
         "L = (a*b + c)*f\n"
@@ -100,13 +108,13 @@ def test_script_that_raises(run, tmp_path):
 
 def test_script_without_backward(run, tmp_path):
     script = tmp_path / "fwd.py"
-    script.write_text("from engine import MLP\nprint(MLP(3, [2], seed=1)([1, 2, 3]))\n")
+    script.write_text("from nnanim import MLP\nprint(MLP(3, [2], seed=1)([1, 2, 3]))\n")
     assert "backward" in one_clean_line(run("trace", script))
 
 
 def test_diverging_run_warns_and_saves(run, tmp_path):
     script = tmp_path / "diverge.py"
-    script.write_text("from engine import MLP, train\n"
+    script.write_text("from nnanim import MLP, train\n"
                       "mlp = MLP(1, [1], seed=0, activation='linear')\n"
                       "train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)\n")
     runner = CliRunner()
@@ -137,9 +145,9 @@ def test_draw_default_expression_and_a_trace(run, tmp_path):
 
 
 def test_draw_escapes_labels(tmp_path):
-    from engine import Value
-    from engine.graph import write_picture
-    from engine.trace import Step
+    from nnanim.engine import Value
+    from nnanim.engine.graph import write_picture
+    from nnanim.engine.trace import Step
     hostile = Value(1.0, label='<b>&"{|}') * Value(2.0, label="\\input{/etc/passwd}")
     write_picture(Step.of(hostile), tmp_path / "h.svg")
     assert "&lt;b&gt;&amp;" in (tmp_path / "h.svg").read_text()
@@ -149,3 +157,66 @@ def test_commands_without_rendering_never_import_manim():
     code = ("import sys, engine, nnanim.cli; "
             "assert not {'manim', 'graphviz'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_render_help_is_generated_from_the_registry(run):
+    from nnanim.render import FORMATS, QUALITIES
+    from nnanim.scenes.options import SCENE_OPTIONS
+    from nnanim.scenes.registry import SCENES, readers
+
+    text = " ".join(run("render", "--help").output.split())
+    for option in SCENE_OPTIONS.values():
+        assert option.flag in text and ", ".join(readers(option.name)) + ":" in text, option.name
+        assert readers(option.name), f"{option.flag} is read by no scene"
+    for letter, (w, h, fps) in QUALITIES.items():
+        assert f"{letter} {w}x{h}@{fps}" in text
+    assert "[" + "|".join(FORMATS) + "]" in text
+    assert "Output:" in text and "Scene options" in text
+    listing = run("scenes").output
+    for name, entry in SCENES.items():
+        assert f"\n{name} " in "\n" + listing
+        for option in entry.options:
+            assert SCENE_OPTIONS[option].flag in listing
+
+
+def test_an_option_the_scene_does_not_read_is_refused(run):
+    out = one_clean_line(run("render", "mlp", "--log"))
+    assert "mlp does not read --log" in out and "--labels" in out
+    assert "reads no options" in one_clean_line(run("render", "gradient-rules", "--values"))
+    assert "not to --all" in one_clean_line(run("render", "--all", "--log"))
+    assert "give I,J" in one_clean_line(run("render", "representations", "--inputs", "x"))
+    assert "give J,L" in one_clean_line(run("render", "backprop", "--neuron", "1"))
+
+
+def test_every_option_reaches_a_scene_run_by_manim_through_the_environment():
+    from nnanim.scenes.options import ALL, SceneOptions, from_environment
+
+    given = {"trace": "t.nntrace", "step": "-1", "theme": "light", "for_gif": "1", "values": "true",
+             "only_output": "1", "neuron": "0,3", "focus": "w_010", "pace": "0.5", "log": "yes", "labels": "1",
+             "duration": "20", "example": "2", "inputs": "1,2", "compare": "1", "function": "x^2", "at": "0.5"}
+    assert set(given) == {o.name for o in ALL}, "a new option needs a line here"
+    options = from_environment({f"NNANIM_{k.upper()}": v for k, v in given.items()})
+    assert options == SceneOptions(trace="t.nntrace", step=-1, theme="light", for_gif=True, values=True,
+                                   only_output=1, neuron=(0, 3), focus="w_010", pace=0.5, log=True, labels=True,
+                                   duration=20.0, example=2, inputs=(1, 2), compare=True, function="x^2", at=0.5)
+    assert from_environment({}) == SceneOptions()
+    with pytest.raises(ValueError, match="NNANIM_NEURON"):
+        from_environment({"NNANIM_NEURON": "x"})
+
+
+def test_a_learning_rate_of_zero_is_kept(run, tmp_path):
+    assert run("trace", "--steps", "2", "--lr", "0", "-o", tmp_path / "still.nntrace").exit_code == 0
+    trace = load_trace(tmp_path / "still.nntrace")
+    assert trace.meta["lr"] == 0
+    values, _ = trace.parameter_series()
+    assert (values[0] == values[-1]).all(), "with lr 0 nothing moves"
+    assert run("trace", "--data", "xor", "--steps", "2", "--lr", "0", "-o", tmp_path / "x.nntrace").exit_code == 0
+    assert load_trace(tmp_path / "x.nntrace").meta["lr"] == 0
+
+
+def test_modules_print_like_micrographs():
+    from nnanim import MLP, Layer, Neuron
+
+    assert repr(MLP(3, [2, 4, 4, 2])) == "MLP(3, [2, 4, 4, 2], activation='tanh')"
+    assert repr(Layer(3, 2, activation="relu")) == "Layer(3, 2, activation='relu')"
+    assert repr(Neuron(3)) == "Neuron(3, activation='tanh')"

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from engine import MLP, Value, record, train
-from engine.formula import FormulaTooLarge, latex_label, loss_formula, mlp_formula
-from engine.training import record_run
+from nnanim.engine import MLP, Value, record, train
+from nnanim.engine.formula import FormulaTooLarge, latex_label, loss_formula, mlp_formula
+from nnanim.engine.training import record_run
 
 
 def normalized(latex):
@@ -44,7 +44,7 @@ def test_formula_glyph_count_and_lines():
     assert sum(1 for line in formula.lines if line[0].tex.startswith(r"&\mathrm{MLP}")) == 2
     one = mlp_formula(trace.step(0), trace, output=1)
     assert r"\mathrm{MLP}(x, y, z)_{1}" in one.latex() and "_{0} =" not in one.latex()
-    with pytest.raises(ValueError, match="--output 2 does not exist"):
+    with pytest.raises(ValueError, match="--only-output 2 does not exist"):
         mlp_formula(trace.step(0), trace, output=2)
 
 
@@ -88,7 +88,7 @@ def test_graph_formula_of_a_script_trace():
 
 def test_too_large_network_is_refused():
     trace = record_run([3, 8, 8, 8, 2], [[1, 2, 3]], [[0, 0]], steps=1)
-    with pytest.raises(FormulaTooLarge, match=r"about \d+ symbols.*--output k"):
+    with pytest.raises(FormulaTooLarge, match=r"about \d+ symbols.*--only-output K"):
         mlp_formula(trace.step(0), trace)
 
 

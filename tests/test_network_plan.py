@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engine import MLP, Value, record
-from engine.training import record_run
-from scenes.network_plan import layer_values
+from nnanim.engine import MLP, Value, record
+from nnanim.engine.training import record_run
+from nnanim.scenes.network_plan import layer_values
 
 
 def test_first_layer_values_are_the_trace_numbers():
@@ -37,9 +37,9 @@ def test_a_trace_without_an_mlp_is_refused():
 
 
 def test_forward_from_parameters_is_the_engine_bit_for_bit():
-    from engine import MLP, train
-    from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
-    from scenes.network_plan import forward, weights_at
+    from nnanim.engine import MLP, train
+    from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    from nnanim.scenes.network_plan import forward, weights_at
 
     trace = record_run(steps=6, level="params")
     mlp = MLP(3, [2, 4, 4, 2], seed=42)
@@ -49,7 +49,7 @@ def test_forward_from_parameters_is_the_engine_bit_for_bit():
 
 
 def test_sampled_steps_cover_the_run_and_favour_the_start():
-    from scenes.network_plan import sampled_steps
+    from nnanim.scenes.network_plan import sampled_steps
 
     steps = sampled_steps(1000, 360)
     assert steps[0] == 0 and steps[-1] == 999 and steps == sorted(steps)
@@ -58,7 +58,7 @@ def test_sampled_steps_cover_the_run_and_favour_the_start():
 
 
 def test_toy_data_sets_are_seeded_and_labelled():
-    from engine.datasets import DATASETS, make
+    from nnanim.engine.datasets import DATASETS, make
 
     for name in DATASETS:
         inputs, targets = make(name)
@@ -68,8 +68,8 @@ def test_toy_data_sets_are_seeded_and_labelled():
 
 
 def test_heatmap_points_are_the_engines_forward_pass():
-    from engine import MLP
-    from scenes.network_plan import forward, weights_at
+    from nnanim.engine import MLP
+    from nnanim.scenes.network_plan import forward, weights_at
 
     trace = record_run(steps=1, level="params")
     mlp = MLP(3, [2, 4, 4, 2], seed=42)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import workshop_reference as workshop
-from engine import MLP, Layer, Neuron
+from nnanim.engine import MLP, Layer, Neuron
 
 
 def test_seeded_mlp_prints_the_slides_numbers():

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engine import MLP, Value, record, sse, train
-from engine.trace import Step
-from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+from nnanim.engine import MLP, Value, record, sse, train
+from nnanim.engine.trace import Step
+from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
 
 
 def workshop_style_loop(mlp, steps):

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from nnanim.cli import main
-from scenes.formula import HOLD_SECONDS, TYPING_SECONDS, WHOLE_SECONDS
+from nnanim.scenes.formula import HOLD_SECONDS, TYPING_SECONDS, WHOLE_SECONDS
 
 TINY = ["--size", "160x90", "--fps", "5"]
 
@@ -68,7 +68,7 @@ def test_gif_webm_and_png(trace_file, tmp_path):
 
 
 def test_gif_is_capped_at_1280_wide_and_15_fps(trace_file, tmp_path):
-    result = render("formula", trace_file, "--size", "1600x900", "--fps", "4", "--format", "gif", "--output", "0",
+    result = render("formula", trace_file, "--size", "1600x900", "--fps", "4", "--format", "gif", "--only-output", "0",
                     "-o", tmp_path)
     assert result.exit_code == 0, result.output
     with av.open(str(tmp_path / "formula-run.gif")) as gif:
@@ -96,7 +96,7 @@ def test_transparent_outputs_have_alpha(trace_file, tmp_path):
 def test_hostile_labels_render_safely(tmp_path):
     script = tmp_path / "hostile.py"
     script.write_text(
-        "from engine import Value\n"
+        "from nnanim import Value\n"
         "a = Value(2, label=r'\\input{/etc/passwd}')\n"
         "b = Value(-3, label='#%^_$~&{}')\n"
         "c = Value(1, label=r'\\write18{touch /tmp/pwned}')\n"
@@ -119,7 +119,7 @@ def test_bad_render_requests(trace_file, tmp_path):
     assert "Invalid value" in one_line_error(render("nope", *TINY))
     assert "GIF has no real transparency" in one_line_error(render("formula", "--transparent", "--format", "gif"))
     assert "out of range" in one_line_error(render("formula", trace_file, "--step", "7", *TINY, "-o", tmp_path))
-    assert "does not exist" in one_line_error(render("formula", trace_file, "--output", "5", *TINY, "-o", tmp_path))
+    assert "does not exist" in one_line_error(render("formula", trace_file, "--only-output", "5", *TINY, "-o", tmp_path))
     broken = tmp_path / "broken.nntrace"
     broken.write_bytes(trace_file.read_bytes()[:200])
     assert "truncated" in one_line_error(render("formula", broken, *TINY, "-o", tmp_path))
@@ -133,7 +133,7 @@ def test_too_large_network_is_refused_with_advice(tmp_path):
     assert CliRunner().invoke(main, ["trace", "--arch", "3,8,8,8,2", "--steps", "1", "--data", str(data),
                                      "-o", str(big)]).exit_code == 0
     out = one_line_error(render("formula", big, *TINY, "-o", tmp_path))
-    assert "symbols" in out and "--output k" in out
+    assert "symbols" in out and "--only-output K" in out
 
 
 def test_scenes_lists_every_scene():
@@ -168,7 +168,7 @@ def test_backprop_follows_the_wave_through_a_large_graph(tmp_path):
     big = tmp_path / "net.nntrace"
     assert CliRunner().invoke(main, ["trace", "--arch", "2,3,2,1", "--steps", "1", "--data", str(data),
                                      "-o", str(big)]).exit_code == 0
-    from engine import load_trace
+    from nnanim.engine import load_trace
     assert len(load_trace(big).step(0).graph) > 40, "large enough to be followed, not shown whole"
     result = render("backprop", big, "--pace", "0.4", *TINY, "-o", tmp_path)
     assert result.exit_code == 0, result.output
@@ -179,7 +179,7 @@ def test_backprop_follows_the_wave_through_a_large_graph(tmp_path):
 def test_backprop_with_hostile_labels(tmp_path):
     script = tmp_path / "hostile.py"
     script.write_text(
-        "from engine import Value\n"
+        "from nnanim import Value\n"
         "a = Value(2, label='<b>&amp;</b>')\n"
         "b = Value(-3, label=r'\\input{x} %$#_^')\n"
         "L = a * b + a\n"
@@ -198,9 +198,10 @@ def test_gradient_rules_renders(tmp_path):
 
 @pytest.mark.parametrize("scene", ["neuron", "layer", "derivative", "descent"])
 def test_workshop_visuals_render(scene, trace_file, tmp_path):
-    result = render(scene, trace_file, *TINY, "-o", tmp_path)
+    reads_a_trace = scene in ("neuron", "layer")
+    result = render(scene, *([trace_file] if reads_a_trace else []), *TINY, "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    frames = frames_of(tmp_path / f"{scene}-run.mp4")
+    frames = frames_of(tmp_path / (f"{scene}-run.mp4" if reads_a_trace else f"{scene}.mp4"))
     assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1]) and len(frames) > 20
 
 
@@ -217,7 +218,7 @@ def test_derivative_of_another_function_and_bad_ones(tmp_path):
 
 def test_neuron_needs_an_mlp_trace(tmp_path):
     script = tmp_path / "expr.py"
-    script.write_text("from engine import Value\nL = Value(2.0, label='a') * 3\nL.backward()\n")
+    script.write_text("from nnanim import Value\nL = Value(2.0, label='a') * 3\nL.backward()\n")
     assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "e.nntrace")]).exit_code == 0
     assert "MLP" in one_line_error(render("neuron", tmp_path / "e.nntrace", *TINY, "-o", tmp_path))
 
@@ -232,7 +233,8 @@ def moons(tmp_path_factory):
 
 @pytest.mark.parametrize("scene", ["loss", "mlp", "training", "boundary"])
 def test_training_scenes_render_from_a_parameters_only_trace(scene, moons, tmp_path):
-    result = render(scene, moons, *TINY, "--duration", "2", "-o", tmp_path)
+    duration = ["--duration", "2"] if scene in ("training", "boundary") else []
+    result = render(scene, moons, *TINY, *duration, "-o", tmp_path)
     assert result.exit_code == 0, result.output
     frames = frames_of(tmp_path / f"{scene}-moons.mp4")
     assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
@@ -242,8 +244,10 @@ def test_training_scenes_on_the_default_run(trace_file, tmp_path):
     for scene, extra in [("loss", ["--log"]), ("training", ["--duration", "2"]), ("mlp", ["--labels"])]:
         result = render(scene, trace_file, *TINY, *extra, "-o", tmp_path)
         assert result.exit_code == 0, result.output
-    assert "two inputs" in one_line_error(render("boundary", trace_file, *TINY, "-o", tmp_path))
-    assert "--record all" in one_line_error(render("backprop", _params_trace(tmp_path), *TINY, "-o", tmp_path))
+    assert "2 inputs" in one_line_error(render("boundary", trace_file, *TINY, "-o", tmp_path))
+    assert "2 inputs" in one_line_error(render("boundary", *TINY, "-o", tmp_path))
+    assert "replays no trace" in one_line_error(render("derivative", trace_file, *TINY, "-o", tmp_path))
+    assert "--record params" in one_line_error(render("backprop", _params_trace(tmp_path), *TINY, "-o", tmp_path))
 
 
 def _params_trace(tmp_path):
@@ -254,12 +258,13 @@ def _params_trace(tmp_path):
 
 def test_a_diverging_run_renders_with_its_nan_steps_marked(tmp_path):
     script = tmp_path / "diverge.py"
-    script.write_text("from engine import MLP, train\n"
+    script.write_text("from nnanim import MLP, train\n"
                       "mlp = MLP(1, [1], seed=0, activation='linear')\n"
                       "train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)\n")
     assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "nan.nntrace")]).exit_code == 0
     for scene in ("loss", "training"):
-        result = render(scene, tmp_path / "nan.nntrace", *TINY, "--duration", "2", "-o", tmp_path)
+        duration = ["--duration", "2"] if scene == "training" else []
+        result = render(scene, tmp_path / "nan.nntrace", *TINY, *duration, "-o", tmp_path)
         assert result.exit_code == 0, result.output
         assert not_blank(frames_of(tmp_path / f"{scene}-nan.mp4")[-1])
 
@@ -274,3 +279,10 @@ def test_forward_and_representations(trace_file, moons, tmp_path):
                                                                 "-o", tmp_path))
     assert "two inputs" in one_line_error(render("representations", trace_file, "--inputs", "0,5", *TINY,
                                                  "-o", tmp_path))
+
+
+def test_a_neuron_of_the_workshop_run_without_a_trace_into_a_new_folder(tmp_path):
+    out = tmp_path / "new" / "dir"
+    result = render("backprop", "--neuron", "0,3", *TINY, "--format", "png", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert not_blank(np.asarray(Image.open(out / "backprop.png").convert("RGB")))

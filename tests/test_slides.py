@@ -176,6 +176,45 @@ def test_slides_errors(tmp_path):
     assert result.exit_code == 1 and "not a reveal.js package" in result.output
     result = CliRunner().invoke(main, ["slides", str(empty), "--cdn"])
     assert result.exit_code == 0 and "cdn.jsdelivr.net" in (empty / "slides" / "slides.html").read_text()
+    (empty / "loss-x.mp4").write_bytes(b"\0")
+    for bad in ('{"pauses": [1]}', '{"stops": ["</video><script>"]}', "[", '{"stops": 3}'):
+        (empty / "loss-x.mp4.stops.json").write_text(bad)
+        result = CliRunner().invoke(main, ["slides", str(empty), "--cdn"])
+        assert result.exit_code == 1 and result.output.startswith("Error: ") and "stops" in result.output, bad
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_slides_find_each_scene_by_its_registered_name(tmp_path):
+    from nnanim.slides import find_media
+
+    for name in ("loss-formula-run.mp4", "loss-run.mp4", "backprop.mp4", "backprop-run.mp4", "derivative.gif",
+                 "formula-run.png", "formula-run.mp4"):
+        (tmp_path / name).write_bytes(b"\0")
+    found = {(f.title, f.media.name) for f in find_media(tmp_path)}
+    assert ("The loss function is a function of parameters", "loss-formula-run.mp4") in found
+    assert ("The training loop", "loss-run.mp4") in found
+    assert ("Backpropagation", "backprop.mp4") in found
+    assert ("Backpropagation through one neuron of the network", "backprop-run.mp4") in found
+    assert ("Derivatives 101", "derivative.gif") in found
+    assert ("What is a neural network? Just a function", "formula-run.mp4") in found, "mp4 before png"
+
+
+def test_the_deck_plan_follows_the_registry(tmp_path):
+    from nnanim.deck import DECK, plan
+    from nnanim.engine import load_trace
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["trace", "--data", "moons", "--steps", "2", "-o", str(tmp_path / "moons.nntrace")]
+                         ).exit_code == 0
+    path = tmp_path / "moons.nntrace"
+    jobs = plan(path, load_trace(path), tmp_path, "l", "mp4", "dark")
+    skipped = {j.slide.scene for j in jobs if j.status == "skipped"}
+    assert skipped == {"neuron", "layer", "formula", "loss-formula", "backprop"}, "a params trace has no graph"
+    boundary = next(j for j in jobs if j.slide.scene == "boundary")
+    assert boundary.status == "pending" and boundary.output.name == "boundary-moons.mp4"
+    assert boundary.command[1:4] == ["-m", "nnanim", "render"]
+    assert len(jobs) == len(DECK)
+    assert next(j for j in jobs if j.slide.scene == "derivative").output.name == "derivative.mp4"
 
 
 def test_a_failing_scene_is_reported_and_the_others_finish(tmp_path):

@@ -5,8 +5,8 @@ import zlib
 import numpy as np
 import pytest
 
-from engine import TraceError, load_trace
-from engine.tracefile import MAGIC
+from nnanim.engine import TraceError, load_trace
+from nnanim.engine.tracefile import MAGIC
 
 
 def assert_same_trace(a, b):
@@ -34,7 +34,7 @@ def test_round_trip_keeps_every_field(small_trace, tmp_path):
 
 
 def test_round_trip_keeps_nan_and_inf(tmp_path):
-    from engine import MLP, record, train
+    from nnanim.engine import MLP, record, train
     mlp = MLP(1, [1], seed=0, activation="linear")
     with np.errstate(all="ignore"), record() as trace:
         train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)
@@ -130,7 +130,7 @@ def test_refuses_garbage_header(saved):
 def test_save_is_atomic(small_trace, tmp_path, monkeypatch):
     path = tmp_path / "run.nntrace"
     path.write_bytes(b"old contents")
-    import engine.tracefile as tf
+    import nnanim.engine.tracefile as tf
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

@@ -1,8 +1,8 @@
 import numpy as np
 
 import workshop_reference as workshop
-from engine import MLP, mse, sse, total_sse, train
-from engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+from nnanim.engine import MLP, mse, sse, total_sse, train
+from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
 
 
 def test_losses_match_the_workshop_definitions():

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import Value
-from engine.graph import workshop_expression
+from nnanim.engine import Value
+from nnanim.engine.graph import workshop_expression
 
 
 def grads_of(root):
-    from engine.value import topological_order
+    from nnanim.engine.value import topological_order
     return {v.label: v.grad for v in topological_order(root) if v.label}
 
 

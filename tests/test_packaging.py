@@ -1,0 +1,69 @@
+"""nnanim installs one import package, `nnanim`, and runs as `nnanim` and `python -m nnanim` outside
+the checkout; a student's own `engine.py` and nnanim import side by side."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
+                    str(ROOT)], check=True, capture_output=True)
+    return next(out.glob("nnanim-*.whl"))
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel unpacked as pip installs it, first on the path (the checkout is not)."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    return target
+
+
+def test_the_wheel_holds_only_the_nnanim_package(wheel):
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"nnanim"}
+    names = zipfile.ZipFile(wheel).namelist()
+    for module in ("nnanim/engine/value.py", "nnanim/scenes/registry.py", "nnanim/__main__.py",
+                   "nnanim/templates/deck.html"):
+        assert module in names
+
+
+def _run(args, cwd, site):
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_python_m_nnanim_outside_the_checkout(installed, tmp_path):
+    where = _run([sys.executable, "-c", "import nnanim; print(nnanim.__file__)"], tmp_path, installed)
+    assert where.stdout.strip().startswith(str(installed)), where
+    done = _run([sys.executable, "-m", "nnanim", "trace", "--steps", "2", "-o", "out/t.nntrace"], tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "t.nntrace").is_file()
+    listed = _run([sys.executable, "-m", "nnanim", "scenes"], tmp_path, installed)
+    assert listed.returncode == 0 and "gradient-rules" in listed.stdout
+    usage = _run([sys.executable, "-m", "nnanim", "slides", "--help"], tmp_path, installed)
+    assert usage.returncode == 0 and usage.stdout.startswith("Usage: nnanim slides")
+
+
+def test_a_students_own_engine_py_and_nnanim_side_by_side(installed, tmp_path):
+    (tmp_path / "engine.py").write_text("class Value:\n    mine = True\n")
+    (tmp_path / "train.py").write_text(
+        "from engine import Value as Mine\n"
+        "from nnanim import MLP, Value, record\n"
+        "assert Mine.mine and Value is not Mine\n"
+        "with record() as trace:\n"
+        "    out = MLP(2, [1], seed=0)([1.0, 2.0])[0]\n"
+        "    out.backward()\n"
+        "print(trace.num_steps, repr(MLP(2, [1])))\n")
+    done = _run([sys.executable, "train.py"], tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "MLP(2,", "[1],", "activation='tanh')"]
