@@ -1,6 +1,8 @@
 """Write files all at once: a reader never sees a half-written output, even if the writer fails."""
 
+import errno
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,8 +10,11 @@ from pathlib import Path
 
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside `path`; it becomes `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; it becomes `path` only if the block succeeds. A target that
+    exists and is not a regular file (a device such as /dev/null, a FIFO, a folder) is refused, never
+    replaced."""
     path = Path(path)
+    _refuse_special(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".part", dir=path.parent)
     os.close(fd)
     try:
@@ -19,6 +24,24 @@ def atomic_path(path):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path):
+    """Before long work: OSError (with a strerror for the user) if `path` could not be written atomically."""
+    path = Path(path)
+    _refuse_special(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".check", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _refuse_special(path):
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise FileExistsError(errno.EEXIST, "it exists and is not a regular file", str(path))
 
 
 def _umask():

@@ -14,6 +14,7 @@ from nnanim.engine.numbers import latex
 
 GLYPH_LIMIT = 8000  # about 100 lines at a readable size; more cannot be followed on a slide
 DEPTH_LIMIT = 200
+_NUMBER = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,12})?([eE][-+]?[0-9]{1,3})?")
 FUNCTIONS = {"tanh": r"\tanh", "exp": r"\exp", "log": r"\log", "relu": r"\mathrm{relu}"}
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
                  "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
@@ -61,7 +62,13 @@ def latex_label(label):
         return (name if len(name) == 1 else rf"\mathrm{{{name}}}") + f"_{{{sub}}}"
     if re.fullmatch(r"[A-Za-z]", label):
         return label
-    text = "".join(_TEXT_ESCAPES.get(c, c) if 32 <= ord(c) < 127 else "?" for c in label[:40])
+    return latex_text(label)
+
+
+def latex_text(text):
+    """Any string as upright LaTeX text that can only print: specials escaped, non-ASCII as `?`, at most 40
+    characters. A trace is untrusted, so nothing it holds reaches LaTeX unescaped."""
+    text = "".join(_TEXT_ESCAPES.get(c, c) if 32 <= ord(c) < 127 else "?" for c in text[:40])
     return rf"\text{{{text}}}"
 
 
@@ -179,9 +186,10 @@ class _Emitter:
                 self.child(e, child, term)
         elif kind == "pow":
             self.child(e, e.children[0], term)
-            self.emit(f"^{{{e.name}}}", number_glyphs(e.name), term)
+            exponent = e.name if _NUMBER.fullmatch(e.name) else latex_text(e.name)
+            self.emit(f"^{{{exponent}}}", number_glyphs(e.name), term)
         else:
-            self.emit(FUNCTIONS.get(e.name, rf"\mathrm{{{e.name}}}"), len(e.name), term)
+            self.emit(FUNCTIONS.get(e.name) or latex_text(e.name), len(e.name), term)
             self.child(e, e.children[0], term)
 
     def child(self, parent, e, term):

@@ -6,12 +6,24 @@ graphviz (the Python package) is imported only when a picture is made, so `impor
 
 import html
 import re
+import subprocess
 
 from nnanim.engine.atomic import atomic_path
 from nnanim.engine.labels import is_parameter, neuron_output
 from nnanim.engine.numbers import fixed
 
 GROUP_ABOVE = 150  # nodes; bigger graphs are drawn one box per neuron
+MAX_BOXES = 3000  # dot lays out more for minutes (and crashes on ~200,000); no one can read them anyway
+DOT_SECONDS = 120
+
+
+class GraphTooLarge(ValueError):
+    """A graph with more boxes than dot can lay out in reasonable time; the message says what to do."""
+
+
+def _printable(text):
+    """Text for a graphviz label: control characters (which dot refuses) shown as `?`, then escaped."""
+    return html.escape("".join(c if c.isprintable() else "?" for c in text))
 
 
 def first_neurons(step):
@@ -44,7 +56,7 @@ def neuron_groups(step):
 
 
 def _box(label, data, grad, show_grad, fill):
-    cells = [f"<TD><B>{html.escape(label)}</B></TD>"] if label else []
+    cells = [f"<TD><B>{_printable(label)}</B></TD>"] if label else []
     cells.append(f"<TD>data {fixed(data)}</TD>")
     if show_grad:
         cells.append(f"<TD>grad {fixed(grad)}</TD>")
@@ -73,6 +85,10 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
 
     absorbed = _absorbed_parameters(g, owner) if group == "neuron" else set()
     shown = set(range(len(g))) if nodes is None else set(nodes)
+    boxes = sum(1 for i in shown if (owner[i] is None or owner[i] == i) and i not in absorbed)
+    if boxes > MAX_BOXES:
+        raise GraphTooLarge(f"the graph has {boxes:,} boxes to draw; at most {MAX_BOXES:,} can be laid out "
+                            "(draw: --group neuron or an earlier, smaller graph; backprop: --neuron J,L or --focus LABEL)")
     for i in range(len(g)):
         if owner[i] is not None and owner[i] != i or i in absorbed or i not in shown:
             continue
@@ -92,7 +108,7 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
             dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
                                    "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
         if op and (nodes is None or any(j in shown for j in g.inputs(i))):
-            dot.node(f"{name(i)}op", html.escape(op), shape="circle", width="0.3", fontsize="10")
+            dot.node(f"{name(i)}op", _printable(op), shape="circle", width="0.3", fontsize="10")
             dot.edge(f"{name(i)}op", name(i))
     drawn = set()
     for i in shown:
@@ -131,7 +147,7 @@ def layout(step, nodes=None, box_size=(1.6, 0.9), group="none"):
     dot = to_dot(step, group=group, nodes=nodes, box_size=box_size)
     dot.graph_attr.update(nodesep="0.25", ranksep="0.35")
     dot.node_attr.update(fontsize="9")
-    placed = json.loads(dot.pipe(format="json"))
+    placed = json.loads(run_dot(dot, "json"))
     out, keys = Placement(), {}
     for obj in placed.get("objects", []):
         name, pos = obj.get("name", ""), obj.get("pos")
@@ -158,9 +174,24 @@ def write_picture(step, path, after_backward=True, group="auto"):
     fmt = str(path).rsplit(".", 1)[-1].lower()
     if fmt not in ("svg", "png"):
         raise ValueError(f"cannot draw to {path}: the file must end in .svg or .png")
-    picture = to_dot(step, after_backward, group).pipe(format=fmt)
+    picture = run_dot(to_dot(step, after_backward, group), fmt)
     with atomic_path(path) as tmp:
         tmp.write_bytes(picture)
+
+
+def run_dot(dot, fmt):
+    """graphviz's dot on a Digraph, with a time limit; a failure is one line (ValueError)."""
+    try:
+        done = subprocess.run(["dot", f"-T{fmt}"], input=dot.source.encode(), capture_output=True,
+                              timeout=DOT_SECONDS)
+    except FileNotFoundError:
+        raise ValueError("graphviz's dot is not installed (make setup installs it)") from None
+    except subprocess.TimeoutExpired:
+        raise GraphTooLarge(f"graphviz took more than {DOT_SECONDS} s to lay out this graph") from None
+    if done.returncode != 0:
+        reason = (done.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {done.returncode}"])[0]
+        raise ValueError(f"graphviz could not draw this graph: {reason[:200]}")
+    return done.stdout
 
 
 def workshop_expression():

@@ -14,7 +14,8 @@ from operator import attrgetter
 import numpy as np
 
 import nnanim.engine.value as value_module
-from nnanim.engine.trace import Graph, ParameterTable, StepColumns, Trace
+from nnanim.engine.trace import LEVELS, Graph, ParameterTable, StepColumns, Trace, storable_labels
+from nnanim.engine.tracefile import storable_meta
 
 _data = attrgetter("data")
 _grad = attrgetter("grad")
@@ -22,6 +23,7 @@ _op = attrgetter("op")
 _label = attrgetter("label")
 _prev = attrgetter("prev")
 _serial = attrgetter("_serial")
+_STR = {str}
 
 
 class ParameterRecorder:
@@ -65,7 +67,8 @@ class ParameterRecorder:
         for s, p in column.items():
             if s in final:
                 values[steps, p] = final[s][0]
-        trace.store = ParameterTable([label[s] for s in params], values, grads, before, self.losses)
+        labels = storable_labels([label[s] for s in params])
+        trace.store = ParameterTable(labels, values, grads, before, self.losses)
 
 
 class Recorder:
@@ -98,6 +101,8 @@ class Recorder:
     def _graph_id(self, topo):
         ops = list(map(_op, topo))
         labels = list(map(_label, topo))
+        if set(map(type, labels)) != _STR:  # a script's Value(1.0, label=12345): stored as "12345"
+            labels = storable_labels(labels)
         prevs = list(map(_prev, topo))
         index = dict(zip(topo, range(len(topo))))
         edges = list(map(index.__getitem__, chain.from_iterable(prevs)))
@@ -108,9 +113,11 @@ class Recorder:
         hashable = tuple(map(tuple, key))
         gid = self._graph_ids.get(hashable)
         if gid is None:
+            graph = Graph(ops, labels, arity, edges)
+            graph.validate()  # what a reader would refuse is refused now, while the run can still be fixed
             gid = len(self._graphs)
             self._graph_ids[hashable] = gid
-            self._graphs.append(Graph(ops, labels, arity, edges))
+            self._graphs.append(graph)
             self._rows.append(([], [], [], []))
         self._last_key, self._last_id = key, gid
         return gid
@@ -118,9 +125,6 @@ class Recorder:
     def finish(self, trace):
         final = {v._serial: (v.data, v.grad) for v in self._last_leaves}
         trace.store = StepColumns.from_recording(self._graphs, self._step_graph, self._rows, final)
-
-
-LEVELS = ("all", "params")
 
 
 @contextmanager
@@ -131,7 +135,7 @@ def record(level="all", **meta):
     if level not in LEVELS:
         raise ValueError(f"record level must be one of {', '.join(LEVELS)}, not {level!r}")
     recorder = Recorder() if level == "all" else ParameterRecorder()
-    trace = Trace(meta=dict(meta))
+    trace = Trace(meta=storable_meta(meta))
     outer = value_module._recorder
     value_module._recorder = recorder
     try:

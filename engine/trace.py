@@ -9,11 +9,42 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnanim.engine.value import Value, rule_for
+from nnanim.engine.value import Value, op_arity, rule_for
+
+MAX_TEXT = 1000  # characters in a label, or in any string a trace's header holds
+LEVELS = ("all", "params")  # what a recorder keeps: StepColumns.level, ParameterTable.level
 
 
 class TraceError(Exception):
     """A trace that cannot be read or used; the message is meant for the user, on one line."""
+
+
+def storable_labels(labels):
+    """Labels as a trace stores them: str() of anything that is not a string. A label that cannot be
+    stored is refused here, while recording, rather than by every reader of the saved file."""
+    out = []
+    for label in labels:
+        if type(label) is not str:
+            try:
+                label = str(label)
+            except Exception:
+                raise TraceError(f"a label of type {type(label).__name__} cannot be stored in a trace "
+                                 "(str() of it fails)") from None
+        out.append(label)
+    check_labels(out)
+    return out
+
+
+def check_labels(labels):
+    """TraceError unless every label is a string of at most MAX_TEXT characters that UTF-8 can hold."""
+    if any(type(label) is not str for label in labels):
+        raise TraceError("a label is not a string")
+    if labels and max(map(len, labels)) > MAX_TEXT:
+        raise TraceError(f"a label is longer than {MAX_TEXT} characters")
+    try:
+        "".join(labels).encode("utf-8")
+    except UnicodeEncodeError:
+        raise TraceError("a label holds a lone surrogate, which UTF-8 cannot store") from None
 
 
 class Graph:
@@ -43,10 +74,29 @@ class Graph:
         return len(self.ops) - 1
 
     def validate(self):
-        """Refuse a structure whose edges point forward or out of range (creation order is topological)."""
+        """Refuse a structure the engine could not have made: sizes that disagree, an op it does not know
+        or with the wrong number of inputs, a label it cannot store, an edge that points forward or out of
+        range (creation order is topological). The recorder checks each new graph with this too."""
         n = len(self.ops)
-        if len(self.labels) != n or len(self.arity) != n or int(self.arity.sum()) != len(self.edges):
+        if n == 0:
+            raise TraceError("graph has no nodes")
+        if len(self.labels) != n or len(self.arity) != n or int(self.arity.sum(dtype=np.int64)) != len(self.edges):
             raise TraceError("graph sizes disagree (ops, labels, arity, edges)")
+        if self.arity.min() < 0:
+            i = int(np.argmin(self.arity))
+            raise TraceError(f"graph node {i} has {self.arity[i]} inputs")
+        if any(type(op) is not str for op in self.ops):
+            raise TraceError("graph has an op that is not a string")
+        takes = {op: op_arity(op) for op in set(self.ops)}
+        unknown = sorted(op for op, k in takes.items() if k is None)
+        if unknown:
+            raise TraceError(f"graph has an op the engine does not know: {unknown[0][:40]!r}")
+        wrong = np.flatnonzero(np.fromiter(map(takes.__getitem__, self.ops), np.int64, n) != self.arity)
+        if len(wrong):
+            i = int(wrong[0])
+            raise TraceError(f"graph node {i} ({self.ops[i] or 'a leaf'}) has {self.arity[i]} inputs, "
+                             f"not {takes[self.ops[i]]}")
+        check_labels(self.labels)
         owner = np.repeat(np.arange(n), self.arity)
         if len(self.edges) and (self.edges.min() < 0 or np.any(self.edges >= owner)):
             raise TraceError("graph has an edge to a node that does not come before it")
@@ -119,13 +169,15 @@ class Step:
                 for i in range(len(g))]
 
     def rebuild(self):
-        """The step's graph as live Values, with its data and its grads as they were before backward."""
+        """The step's graph as live Values, with its data and its grads as they were before backward.
+        Their numbers are numpy float64s, bit for bit the stored ones, so that the rules meet a diverged
+        (or crafted) value with IEEE inf and nan where Python floats raise OverflowError."""
         g = self.graph
         values = []
         for i in range(len(g)):
-            v = Value(float(self.data[i]), [values[j] for j in g.inputs(i)], g.ops[i], g.labels[i])
+            v = Value(self.data[i], [values[j] for j in g.inputs(i)], g.ops[i], g.labels[i])
             v._back = rule_for(g.ops[i]) if g.arity[i] else None
-            v.grad = float(self.grad_before[i])
+            v.grad = self.grad_before[i]
             values.append(v)
         return values
 
@@ -133,16 +185,17 @@ class Step:
         """The backward pass replayed with the engine's own rules, in the order it ran."""
         values = self.rebuild()
         index = {v: i for i, v in enumerate(values)}
-        values[-1].grad = 1.0
+        values[-1].grad = np.float64(1.0)
         events = []
-        for v in reversed(values):
-            if v._back is None:
-                continue
-            received = v.local_gradients()
-            for child, g in zip(v.prev, received):
-                child.grad += g
-            events.append(BackwardEvent(index[v], v.op, v.grad, tuple(index[c] for c in v.prev),
-                                        tuple(received), tuple(c.grad for c in v.prev)))
+        with np.errstate(all="ignore"):
+            for v in reversed(values):
+                if v._back is None:
+                    continue
+                received = v.local_gradients()
+                for child, g in zip(v.prev, received):
+                    child.grad += g
+                events.append(BackwardEvent(index[v], v.op, float(v.grad), tuple(index[c] for c in v.prev),
+                                            tuple(map(float, received)), tuple(float(c.grad) for c in v.prev)))
         return events
 
 

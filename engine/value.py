@@ -181,3 +181,20 @@ def rule_for(op):
     if op.startswith("**"):
         return _pow_back
     return BACKWARD_RULES.get(op)
+
+
+def op_arity(op):
+    """How many inputs `op` takes, or None for an op the engine does not know: the ops a trace may name
+    are a leaf's "", those with a rule above, and a power `**n` exactly as __pow__ writes it."""
+    if not isinstance(op, str):
+        return None
+    if op == "":
+        return 0
+    if op in BACKWARD_RULES:
+        return 2 if op in ("+", "*") else 1
+    if op.startswith("**") and len(op) <= 40:
+        try:
+            return 1 if f"**{exponent(op)}" == op else None
+        except ValueError:
+            return None
+    return None

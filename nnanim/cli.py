@@ -6,6 +6,7 @@ options and the scene names come from the scene registry (nnanim/scenes/registry
 """
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 import cloup
 
 from nnanim.engine import TraceError, load_trace
+from nnanim.engine.atomic import check_writable
 from nnanim.engine.datasets import DATASETS
 from nnanim.render import FORMATS, QUALITIES
 from nnanim.runs import DEFAULTS, RunError, load_data, parse_architecture, planned_steps, script_run, toy_run, workshop_run
@@ -56,6 +58,15 @@ def _load(path):
         raise click.ClickException(str(e)) from None
 
 
+def _writable(path):
+    """The path, if a file can be written there (checked before any long work); else one line."""
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise click.ClickException(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
 def _made(folder):
     """The folder, created with its parents if missing (as Manim and most tools do)."""
     try:
@@ -71,6 +82,15 @@ def _made(folder):
 @click.version_option(package_name="nnanim")
 def main():
     """Animations of neural networks learning, replayed from real training runs."""
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (nnanim called from a program): leave its signals alone
+        pass
+
+
+def _terminated(signum, frame):
+    """SIGTERM unwinds like Ctrl-C: temporary folders are removed, renders under way are stopped."""
+    raise KeyboardInterrupt
 
 
 @main.command()
@@ -100,6 +120,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
                                "a SCRIPT sets these itself")
     output = output or RENDERS / f"{script.stem if script else 'default'}.nntrace"
     _made(output.parent)
+    _writable(output)
     try:
         if script is not None:
             result = script_run(script)
@@ -109,7 +130,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
         else:
             data = load_data(data_file, arch or DEFAULTS["architecture"]) if data_file else None
             result = _with_progress(planned_steps(steps), workshop_run, arch, steps, lr, seed, loss, data, level=level)
-    except RunError as e:
+    except (RunError, TraceError) as e:
         raise click.ClickException(str(e)) from None
     bad = result.first_bad_step()
     if bad is not None:
@@ -117,7 +138,9 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
     try:
         result.save(output)
     except OSError as e:
-        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+        raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
+    except TraceError as e:
+        raise click.ClickException(f"cannot save this run: {e}") from None
     click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -134,10 +157,11 @@ def _with_progress(total, run, *args, **kwargs):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (keys in docs/trace-format.md).")
 def inspect(trace_file, as_json):
     """Summarize a trace: version, architecture, steps, graph sizes, loss."""
+    from nnanim.engine.tracefile import portable
     from nnanim.summary import as_text, summarize
 
     info = summarize(_load(trace_file))
-    click.echo(json.dumps(info, indent=2) if as_json else as_text(info, trace_file))
+    click.echo(json.dumps(portable(info), indent=2, allow_nan=False) if as_json else as_text(info, trace_file))
 
 
 @main.command()
@@ -160,6 +184,7 @@ def draw(trace_file, step, after_backward, group, output):
     if output.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the picture must be a .svg or .png file", param_hint="'-o'")
     _made(output.parent)
+    _writable(output)
     if trace_file is None:
         chosen, after_backward = Step.of(workshop_expression()), True
     else:
@@ -171,6 +196,8 @@ def draw(trace_file, step, after_backward, group, output):
         write_picture(chosen, output, after_backward=after_backward, group=group)
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
+    except ValueError as e:  # too large for dot, or dot failing
+        raise click.ClickException(str(e)) from None
     click.echo(f"wrote {output}")
 
 

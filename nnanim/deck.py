@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -103,7 +104,8 @@ def up_to_date(job):
 
 
 def run(jobs, workers, force=False, on_done=None):
-    """Render the pending jobs, `workers` at a time; each finished job is passed to on_done."""
+    """Render the pending jobs, `workers` at a time; each finished job is passed to on_done. Interrupted
+    (Ctrl-C, SIGTERM), it starts nothing more, stops the renders under way and re-raises."""
     pending = []
     for job in jobs:
         if job.status == "skipped":
@@ -113,25 +115,66 @@ def run(jobs, workers, force=False, on_done=None):
             on_done and on_done(job)
         else:
             pending.append(job)
-    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        for future in as_completed([pool.submit(_render, job) for job in pending]):
+    running = _Running()
+    pool = ThreadPoolExecutor(max_workers=max(workers, 1))
+    try:
+        for future in as_completed([pool.submit(_render, job, running) for job in pending]):
             job = future.result()
             on_done and on_done(job)
+    except BaseException:
+        running.stop()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return jobs
 
 
-def _render(job):
+class _Running:
+    """The render processes under way, so that an interruption can stop them (each cleans up after itself
+    on SIGTERM)."""
+
+    def __init__(self):
+        self.processes, self.stopped, self.lock = set(), False, threading.Lock()
+
+    def start(self, command):
+        with self.lock:
+            if self.stopped:
+                return None
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       stdin=subprocess.DEVNULL, text=True)
+            self.processes.add(process)
+            return process
+
+    def finish(self, process):
+        with self.lock:
+            self.processes.discard(process)
+
+    def stop(self):
+        with self.lock:
+            self.stopped = True
+            for process in self.processes:
+                process.terminate()
+
+
+def _render(job, running):
     start = time.perf_counter()
-    done = subprocess.run(job.command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    process = running.start(job.command)
+    if process is None:
+        job.status, job.message = "failed", "interrupted"
+        return job
+    try:
+        stdout, stderr = process.communicate()
+    finally:
+        running.finish(process)
     job.seconds = time.perf_counter() - start
-    if done.returncode == 0 and job.output.exists():
+    if process.returncode == 0 and job.output.exists():
         job.status, job.size = "done", job.output.stat().st_size
         record = _record(job)
         record.parent.mkdir(exist_ok=True)
         with atomic_path(record) as tmp:
             tmp.write_text(json.dumps(job.key))
     else:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        lines = [line for line in (stderr + stdout).splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith("Error")]
         job.status, job.message = "failed", (errors or lines or ["no output"])[-1][:300]
     return job

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import atomic_path, check_writable
 from nnanim.scenes.registry import SCENES
 
 QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}  # Manim's
@@ -67,11 +67,13 @@ def render(request):
     if request.transparent and request.fmt == "gif":
         raise RenderError("GIF has no real transparency: use --format webm (VP9 with alpha) or png")
     _check_trace(request)
+    target = request.target()
     try:
         request.out_dir.mkdir(parents=True, exist_ok=True)
+        for path in (target, stops_path(target)):
+            check_writable(path)
     except OSError as e:
-        raise RenderError(f"cannot write to {request.out_dir}: {e.strerror}") from None
-    target = request.target()
+        raise RenderError(f"cannot write {e.filename or request.out_dir}: {e.strerror or e}") from None
     width, height, fps = request.geometry()
     with tempfile.TemporaryDirectory(prefix="nnanim-") as work:
         if request.fmt == "gif":
@@ -82,9 +84,12 @@ def render(request):
             produced = _gif_from(movie, Path(work))
         else:
             produced, stops = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
-        with atomic_path(target) as tmp:
-            shutil.move(produced, tmp)
-    write_stops(target, stops)
+        try:
+            with atomic_path(target) as tmp:
+                shutil.move(produced, tmp)
+            write_stops(target, stops)
+        except OSError as e:
+            raise RenderError(f"cannot write {target}: {e.strerror or e}") from None
     return target
 
 
@@ -154,7 +159,7 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         try:
             scene = scene_class(options=options)
             scene.render()
-        except (ValueError, LookupError, TraceError) as e:  # a scene refusing its input (too large, ...)
+        except (ValueError, LookupError, ArithmeticError, TraceError) as e:  # a scene refusing its input
             raise RenderError(str(e).splitlines()[0]) from None
         writer = scene.renderer.file_writer
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path

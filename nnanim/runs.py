@@ -10,7 +10,8 @@ import numpy as np
 
 from nnanim.engine import record
 from nnanim.engine.datasets import make as make_dataset
-from nnanim.engine.training import DEFAULTS, record_run
+from nnanim.engine.tracefile import MAX_DECODED
+from nnanim.engine.training import DEFAULTS, WORKSHOP_INPUTS, WORKSHOP_TARGETS, record_run
 
 TOY_DEFAULTS = {"architecture": [2, 8, 8, 1], "steps": 200, "lr": 0.005}
 
@@ -31,6 +32,30 @@ def parse_architecture(text):
     return sizes
 
 
+MAX_STEP_VALUES = 2_000_000  # Values in one step's graph: about half a GB of Python objects
+MAX_RECORDING = MAX_DECODED  # bytes of recorded columns: what a trace file may hold
+
+
+def check_size(architecture, examples, steps, level):
+    """Refuse, before training, a run that will not fit in memory, saying what would."""
+    ni, widths = architecture[0], architecture[1:]
+    params, per_example = 0, 0
+    for fan_in, width in zip([ni] + widths[:-1], widths):
+        params += width * (fan_in + 1)
+        per_example += width * (2 * fan_in + 2)  # a product and a sum per weight, the bias, the activation
+    per_example += 4 * widths[-1]  # the loss: difference, square, sum
+    values = examples * per_example + params
+    shape = ",".join(map(str, architecture))
+    if values > MAX_STEP_VALUES:
+        raise RunError(f"a network {shape} on {examples} examples builds about {values:,} values per step; at most "
+                       f"{MAX_STEP_VALUES:,} fit in memory: use fewer or narrower layers, or fewer examples")
+    recorded = steps * (values if level == "all" else params) * 3 * 8  # data, grad before, grad after
+    if recorded > MAX_RECORDING:
+        advice = "use --record params or fewer --steps" if level == "all" else "use fewer --steps"
+        raise RunError(f"recording {steps:,} steps of a network {shape} would take about {recorded / 1e9:.1f} GB "
+                       f"(at most {MAX_RECORDING / 1e9:.1f}): {advice}")
+
+
 def load_data(path, architecture):
     """Read {"inputs": [[...]], "targets": [[...]]} and check it fits the network."""
     try:
@@ -38,7 +63,7 @@ def load_data(path, architecture):
         inputs, targets = data["inputs"], data["targets"]
     except OSError as e:
         raise RunError(f"cannot read {path}: {e.strerror}") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise RunError(f'{path} is not JSON of the form {{"inputs": [[...]], "targets": [[...]]}}') from None
     ni, no = architecture[0], architecture[-1]
     if not isinstance(inputs, list) or not isinstance(targets, list) or not inputs or len(inputs) != len(targets):
@@ -62,7 +87,9 @@ def workshop_run(architecture=None, steps=None, lr=None, seed=None, loss=None, d
     if data is None and (arch[0] != 3 or arch[-1] != 2):
         raise RunError(f"the workshop's data has 3 inputs and 2 targets; a network "
                        f"{','.join(map(str, arch))} needs --data FILE")
-    return record_run(arch, *(data or (None, None)), steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step,
+    inputs, targets = data or (WORKSHOP_INPUTS, WORKSHOP_TARGETS)
+    check_size(arch, len(inputs), planned_steps(steps), level or "all")
+    return record_run(arch, inputs, targets, steps=steps, lr=lr, seed=seed, loss=loss, on_step=on_step,
                       level=level or "all")
 
 
@@ -71,7 +98,9 @@ def toy_run(data_name, architecture=None, steps=None, lr=None, seed=None, loss=N
     arch = architecture or TOY_DEFAULTS["architecture"]
     if arch[0] != 2 or arch[-1] != 1:
         raise RunError("the toy data sets have 2 inputs and 1 label: the architecture must be 2,...,1")
-    return record_run(arch, *make_dataset(data_name), steps=_or(steps, TOY_DEFAULTS["steps"]),
+    inputs, targets = make_dataset(data_name)
+    check_size(arch, len(inputs), planned_steps(steps, data_name), level or "params")
+    return record_run(arch, inputs, targets, steps=_or(steps, TOY_DEFAULTS["steps"]),
                       lr=_or(lr, TOY_DEFAULTS["lr"]), seed=seed, loss=loss, on_step=on_step,
                       level=level or "params", data_name=data_name)
 

@@ -8,13 +8,16 @@ so the folder is whole: it can be moved, and opened from disk with no network.
 import html
 import json
 import os
+import re
 import shutil
+import tempfile
+from urllib.parse import quote
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import atomic_path, check_writable
 from nnanim.deck import DECK
 from nnanim.render import stops_path
 from nnanim.scenes.registry import SCENES, scene_of
@@ -75,26 +78,52 @@ def write(renders, out_dir, title="Neural networks, from scratch", reveal=None, 
         raise SlidesError(f"no renders in {renders}: run `nnanim render --all` first")
     reveal_href = CDN if cdn else "reveal"
     source = None if cdn else _reveal_source(reveal)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    media = out_dir / "media"
-    media.mkdir(exist_ok=True)
-    for s in slides:
-        _link(s.media, media / s.media.name)
-    if source is not None:
-        target = out_dir / "reveal" / "dist"
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(source / "dist", target)
+    try:
+        _write_folder(out_dir, slides, source)
+    except OSError as e:
+        raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
     markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s) for s in slides))
     page = _fill("deck.html", title=html.escape(title), reveal=reveal_href,
                  reveal_theme="black" if theme == "dark" else "white",
                  slides="\n".join(_html_slide(s) for s in slides))
     paths = []
     for name, content in (("slides.md", markdown), ("slides.html", page)):
-        with atomic_path(out_dir / name) as tmp:
-            tmp.write_text(content)
+        try:
+            with atomic_path(out_dir / name) as tmp:
+                tmp.write_text(content)
+        except OSError as e:
+            raise SlidesError(f"cannot write {out_dir / name}: {e.strerror or e}") from None
         paths.append(out_dir / name)
     return paths
+
+
+def _write_folder(out_dir, slides, reveal_source):
+    """media/ (linked, or copied whole) and reveal/dist (replaced whole), so the folder stands alone."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(out_dir / "slides.html")
+    media = out_dir / "media"
+    media.mkdir(exist_ok=True)
+    for s in slides:
+        _link(s.media, media / s.media.name)
+    if reveal_source is None:
+        return
+    target = out_dir / "reveal" / "dist"
+    if (reveal_source / "dist").resolve() == target.resolve():
+        return  # --reveal names the copy already in place
+    staging = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent if target.parent.is_dir() else
+                                    _made(target.parent)))
+    try:
+        shutil.copytree(reveal_source / "dist", staging / "dist")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging / "dist", target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _made(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _reveal_source(reveal):
@@ -113,11 +142,12 @@ def _link(source, target):
     if target.exists() and target.stat().st_size == source.stat().st_size \
             and target.stat().st_mtime >= source.stat().st_mtime:
         return
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+    with atomic_path(target) as tmp:
+        tmp.unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system: a copy, which appears whole or not at all
+            shutil.copy2(source, tmp)
 
 
 def _fill(name, **data):
@@ -126,22 +156,30 @@ def _fill(name, **data):
 
 _MD_SLIDE = Template("---\n\n## $title\n\n$embed\n")
 _HTML_VIDEO = Template('<section data-title="$title"><h3>$title</h3>'
-                       '<video src="media/$name" muted playsinline preload="auto" $behaviour></video></section>')
-_HTML_IMAGE = Template('<section data-title="$title"><h3>$title</h3><img src="media/$name" alt="$title"></section>')
+                       '<video src="$href" muted playsinline preload="auto" $behaviour></video></section>')
+_HTML_IMAGE = Template('<section data-title="$title"><h3>$title</h3><img src="$href" alt="$title"></section>')
 
 
 def _markdown_slide(s):
-    name = s.media.name
+    href = _href(s.media)
     if s.media.suffix in (".mp4", ".webm"):
-        embed = f'<video data-autoplay loop muted src="media/{name}"></video>'
+        embed = f'<video data-autoplay loop muted src="{href}"></video>'
+    elif re.fullmatch(r"[\w.-]+", s.media.name):
+        embed = f"![[{s.media.name}]]"  # Obsidian's own embed, as the workshop writes it
     else:
-        embed = f"![[{name}]]"
+        embed = f"![]({href})"
     return _MD_SLIDE.substitute(title=s.title, embed=embed)
 
 
 def _html_slide(s):
-    title, name = html.escape(s.title, quote=True), html.escape(s.media.name, quote=True)
+    title, href = html.escape(s.title, quote=True), _href(s.media)
     if s.media.suffix in (".mp4", ".webm"):
-        behaviour = f"data-stops='{json.dumps(s.stops)}'" if s.stops else "data-autoplay loop"
-        return _HTML_VIDEO.substitute(title=title, name=name, behaviour=behaviour)
-    return _HTML_IMAGE.substitute(title=title, name=name)
+        stops = html.escape(json.dumps(s.stops), quote=True)  # numbers only (read_stops), escaped anyway
+        behaviour = f'data-stops="{stops}"' if s.stops else "data-autoplay loop"
+        return _HTML_VIDEO.substitute(title=title, href=href, behaviour=behaviour)
+    return _HTML_IMAGE.substitute(title=title, href=href)
+
+
+def _href(media):
+    """A media file's link: URL-encoded (a name may hold #, ?, % or quotes), then escaped for HTML."""
+    return html.escape("media/" + quote(media.name), quote=True)

@@ -1,6 +1,7 @@
 """What `nnanim inspect` says about a trace, as a dict (the --json keys) and as text."""
 
 import math
+import unicodedata
 
 from nnanim.engine.tracefile import VERSION
 
@@ -31,15 +32,15 @@ def summarize(trace, header_version=VERSION):
 
 
 def _num(x):
-    x = float(x)
-    return x if math.isfinite(x) else str(x)
+    return float(x)
 
 
 def as_text(info, path):
     arch = info["architecture"]
+    script = _plain(info["meta"].get("script") or "")
     lines = [f"{path}: nnanim trace, format version {info['format_version']}"
-             + (f", written by nnanim {info['nnanim_version']}" if info["nnanim_version"] else ""),
-             f"  source        {info['source']}" + (f" ({info['meta'].get('script')})" if info['meta'].get('script') else ""),
+             + (f", written by nnanim {_plain(info['nnanim_version'])}" if info["nnanim_version"] else ""),
+             f"  source        {_plain(info['source'])}" + (f" ({script})" if script else ""),
              f"  architecture  {','.join(map(str, arch)) if arch else 'unknown (not an engine MLP run)'}",
              f"  steps         {info['steps']}" + (" (parameters and losses only)" if info["level"] == "params" else ""),
              f"  parameters    {info['parameters']}"]
@@ -51,6 +52,12 @@ def as_text(info, path):
     if info["first_bad_step"] is not None:
         lines.append(f"  diverged      NaN or infinite values from step {info['first_bad_step']}")
     return "\n".join(lines)
+
+
+def _plain(text):
+    """A string from the file as the terminal may show it: without control and format characters (escape
+    sequences, bidirectional overrides), so that a shared trace cannot drive the teacher's terminal."""
+    return "".join(c for c in str(text) if unicodedata.category(c)[0] != "C")
 
 
 def _show(x):

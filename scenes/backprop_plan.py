@@ -5,6 +5,7 @@ and for each input its grad before, what it receives and its grad after (so accu
 paths shows as `before + received = after`).
 """
 
+import math
 from dataclasses import dataclass, field
 
 from nnanim.engine.graph import first_neurons, neuron_groups
@@ -73,7 +74,7 @@ def local_rule(graph, data, out, grad, inputs, received):
 def _minus_one(n):
     try:
         value = float(n) - 1
-        return number(int(value) if value == int(value) else value)
+        return number(int(value) if math.isfinite(value) and value == int(value) else value)
     except ValueError:
         return f"({n}{MINUS}1)"
 

@@ -27,12 +27,14 @@ def curve_points(losses, log=False):
 class Loss(TraceScene):
     """The loss over every step of the trace, drawn as it descends (`--log` for a log axis)."""
 
-
     def construct(self):
         losses = self.trace.losses
         log = self.options.log
         steps, values = curve_points(losses, log)
         if len(values) == 0:
+            if log and np.isfinite(losses).any():
+                raise ValueError("--log needs positive losses, and this trace's are all zero or negative: "
+                                 "render without --log")
             raise ValueError("this trace has no finite loss to draw")
         if log:  # the x axis sits at the bottom: heights are decades above the lowest one
             self.log_floor = math.floor(float(np.min(values)))

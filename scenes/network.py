@@ -17,7 +17,6 @@ from nnanim.scenes.tween import Tween, fade, recolor
 
 
 class _ParamsScene(TraceScene):
-
     def setup(self):
         super().setup()
         self.arch = architecture_of(self.trace)

@@ -1,4 +1,4 @@
-"""LaTeX to pixels, fast: Manim's own LaTeX run (tex_to_svg_file, cached), then the glyphs of dvisvgm's
+"""LaTeX to pixels, fast: Manim's LaTeX template run safely (scenes/latex.py, cached), then the glyphs of dvisvgm's
 SVG drawn straight with Cairo. A formula of thousands of glyphs takes tens of milliseconds this way;
 MathTex would first turn every glyph into a VMobject (seconds for the default network's formula).
 """
@@ -28,12 +28,6 @@ class Glyphs:
 
     def __len__(self):
         return len(self.uses)
-
-
-def svg_of(latex, environment="align*"):
-    """Compile with Manim's LaTeX template (cached by content) and return the SVG path."""
-    from manim.utils.tex_file_writing import tex_to_svg_file
-    return tex_to_svg_file(latex, environment=environment)
 
 
 def parse_svg(path):

@@ -12,7 +12,8 @@ from manim import Animation, config, linear, smooth
 from PIL import Image
 
 from nnanim.scenes.raster import Raster
-from nnanim.scenes.typeset import parse_svg, rasterize, svg_of
+from nnanim.scenes.latex import svg_of
+from nnanim.scenes.typeset import parse_svg, rasterize
 
 
 class TypedFormula(Raster):
