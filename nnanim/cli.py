@@ -243,6 +243,35 @@ def _scene_option(option):
     return cloup.option(option.flag, type=option.type, metavar=option.metavar, help=help)
 
 
+def _scene_options():
+    """The options group of a scene (render and storyboard): --step, --check-layout, then the registry's."""
+    return cloup.option_group(
+        "Scene options (`nnanim scenes` says which scene reads which)",
+        cloup.option("--step", default=0, show_default=True, type=int,
+                     help="Step of the trace to show (negative: from the end)."),
+        cloup.option("--check-layout", is_flag=True,
+                     help="Fail if texts overlap, leave the title-safe area or are below the size floor, at "
+                          "any stop or at the end (docs/visual-style.md)."),
+        *(_scene_option(o) for o in SCENE_OPTIONS.values()),
+    )
+
+
+def _scene_request(scene, trace_file, given, **settings):
+    """A RenderRequest for one scene, its options checked against what the scene reads."""
+    from nnanim.render import RenderRequest
+
+    if scene is None:
+        raise click.UsageError("give a SCENE (`nnanim scenes` lists them)")
+    if scene not in SCENES:
+        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}", param_hint="'SCENE'")
+    entry = SCENES[scene]
+    foreign = {name: v for name, v in given.items() if name not in entry.options}
+    if foreign:
+        reads = _flags(entry.options) if entry.options else "no options beyond --step and --theme"
+        raise click.UsageError(f"{scene} does not read {_flags(foreign)}; it reads {reads}")
+    return RenderRequest(scene, trace_file, scene_options=given, **settings)
+
+
 def _quality_help():
     return "As in Manim: " + ", ".join(f"{q} {w}x{h}@{fps}" for q, (w, h, fps) in QUALITIES.items()) + "."
 
@@ -273,17 +302,12 @@ def _quality_help():
     cloup.option("-j", "--jobs", type=click.IntRange(1, 64), help="Scenes rendered at once [default: one per core]."),
     cloup.option("--force", is_flag=True, help="Render even what is up to date."),
 )
-@cloup.option_group(
-    "Scene options (`nnanim scenes` says which scene reads which)",
-    cloup.option("--step", default=0, show_default=True, type=int,
-                 help="Step of the trace to show (negative: from the end)."),
-    *(_scene_option(o) for o in SCENE_OPTIONS.values()),
-)
+@_scene_options()
 def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, fps, deck, jobs, force, step,
-           **scene_options):
+           check_layout, **scene_options):
     """Render SCENE from TRACE (default: the workshop's run) into OUT/SCENE[-TRACE].EXT;
     or, with --all, every scene of the deck from TRACE."""
-    from nnanim.render import RenderError, RenderRequest, render as render_scene
+    from nnanim.render import RenderError, render as render_scene
 
     given = {name: value for name, value in scene_options.items() if value is not None}
     if deck:
@@ -298,14 +322,8 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
         return
     if scene is None:
         raise click.UsageError("give a SCENE (`nnanim scenes` lists them), or --all")
-    if scene not in SCENES:
-        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}", param_hint="'SCENE'")
-    entry = SCENES[scene]
-    foreign = {name: v for name, v in given.items() if name not in entry.options}
-    if foreign:
-        reads = _flags(entry.options) if entry.options else "no options beyond --step and --theme"
-        raise click.UsageError(f"{scene} does not read {_flags(foreign)}; it reads {reads}")
-    request = RenderRequest(scene, trace_file, step, quality, fmt, theme, transparent, out_dir, size, fps, given)
+    request = _scene_request(scene, trace_file, given, step=step, quality=quality, fmt=fmt, theme=theme,
+                             transparent=transparent, out_dir=out_dir, size=size, fps=fps, check_layout=check_layout)
     if transparent:
         kind = {"mp4": "MOV (QuickTime Animation, with alpha)", "webm": "WebM (VP9 with alpha)",
                 "png": "PNG with alpha"}.get(fmt)
@@ -316,6 +334,39 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
     except RenderError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command()
+@cloup.argument("scene", metavar="SCENE", required=False)
+@cloup.argument("trace_file", metavar="[TRACE]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@cloup.option_group(
+    "Output",
+    cloup.option("-o", "--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                 help="The sheet to write: FILE.png or FILE.pdf."),
+    cloup.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="l", show_default=True,
+                 help=_quality_help()),
+    cloup.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True),
+    cloup.option("--size", type=Size(), help="Frame size WxH, overriding the quality's."),
+)
+@_scene_options()
+def storyboard(scene, trace_file, output, quality, theme, size, step, check_layout, **scene_options):
+    """The frame at every stop of SCENE (and its last frame) on one sheet, each labelled with its time:
+    to preview a scene, to review it, or to hand out."""
+    from nnanim.render import RenderError
+    from nnanim.storyboard import storyboard as write_storyboard
+
+    given = {name: value for name, value in scene_options.items() if value is not None}
+    if output.suffix.lower() not in (".png", ".pdf"):
+        raise click.BadParameter("the storyboard must be a .png or .pdf file", param_hint="'-o'")
+    _writable(_made(output.parent) / output.name)
+    request = _scene_request(scene, trace_file, given, step=step, quality=quality, theme=theme, size=size,
+                             check_layout=check_layout)
+    try:
+        count = write_storyboard(request, output)
+    except RenderError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"wrote {output} ({count} frames)")
 
 
 def _flags(names):

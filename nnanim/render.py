@@ -43,6 +43,7 @@ class RenderRequest:
     size: tuple | None = None  # (width, height) overriding the quality's
     fps: int | None = None
     scene_options: dict = field(default_factory=dict)  # by name, as in nnanim.scenes.options.SCENE_OPTIONS
+    check_layout: bool = False  # fail on overlapping, clipped or too small text (scenes/layout.py)
 
     def geometry(self):
         w, h, fps = QUALITIES[self.quality]
@@ -138,10 +139,12 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
 
     from nnanim.engine import TraceError
 
+    from nnanim.scenes.base import LayoutError
     from nnanim.scenes.options import SceneOptions
 
     options = SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
-                           theme=request.theme, for_gif=for_gif, **request.scene_options)
+                           theme=request.theme, for_gif=for_gif, check_layout=request.check_layout,
+                           **request.scene_options)
     scene_class = SCENES[request.scene].load()
     tex_dir = tex_cache()
     tex_dir.mkdir(parents=True, exist_ok=True)
@@ -159,6 +162,8 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         try:
             scene = scene_class(options=options)
             scene.render()
+        except LayoutError as e:  # asked for with --check-layout: every problem, a line each
+            raise RenderError(str(e)) from None
         except (ValueError, LookupError, ArithmeticError, TraceError) as e:  # a scene refusing its input
             raise RenderError(str(e).splitlines()[0]) from None
         writer = scene.renderer.file_writer

@@ -12,6 +12,7 @@ from manim import DOWN, ManimColor, Scene, Text, config
 
 from nnanim.engine import load_trace
 from nnanim.engine.training import record_run
+from nnanim.scenes.layout import frame_of, items_on_screen, problems
 from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
 from nnanim.scenes.registry import entry_of
@@ -26,6 +27,10 @@ def trace_for(path):
     return load_trace(path) if path else record_run()
 
 
+class LayoutError(ValueError):
+    """A scene rendered with --check-layout broke the visual language; the message names the first."""
+
+
 class TraceScene(Scene):
     """A Scene that replays one step of a trace, drawn in the nnanim theme."""
 
@@ -38,7 +43,7 @@ class TraceScene(Scene):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.stops = []
+        self.stops, self.layout_problems = [], []
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
@@ -50,8 +55,24 @@ class TraceScene(Scene):
 
     def mark_stop(self, at=None):
         """A natural pause (a backward event, a layer, an output): the slides' right arrow plays to the
-        next one. `at` is a time in the video; by default, now."""
+        next one. `at` is a time in the video; by default, now (and then the layout is checked)."""
         self.stops.append(round(self.renderer.time if at is None else at, 3))
+        if at is None:
+            self.check_layout(f"stop {len(self.stops)}")
+
+    def check_layout(self, when):
+        """With --check-layout: record what on screen breaks the visual language (scenes/layout.py)."""
+        if not self.options.check_layout:
+            return
+        found = problems(items_on_screen(self.mobjects), frame_of(self), self.theme)
+        self.layout_problems += [f"{when} at {self.renderer.time:.1f} s: {p}" for p in found]
+
+    def tear_down(self):
+        self.check_layout("the end")
+        super().tear_down()
+        if self.layout_problems:
+            raise LayoutError(f"{len(self.layout_problems)} layout problems:\n" +
+                              "\n".join(f"  {p}" for p in self.layout_problems))
 
     def default_trace_and_step(self):
         """Without a trace: the workshop's run, computed in memory."""
@@ -72,8 +93,10 @@ def text(content, theme, line_height=None, color=None, weight="NORMAL"):
     readable size."""
     if line_height is None:
         line_height = round(config.frame_height * theme.min_text, 3)
-    return Text(content, font=theme.font, weight=weight, color=color or theme.text,
+    made = Text(content, font=theme.font, weight=weight, color=color or theme.text,
                 font_size=_font_size_for(theme.font, line_height))
+    made.made_for = (line_height, made.height)  # what the layout checker reads: its size, even scaled
+    return made
 
 
 @lru_cache(maxsize=64)

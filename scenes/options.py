@@ -63,6 +63,8 @@ COMMON = [
     Option("step", click.INT, "step of the trace to show (negative: from the end)", default=0),
     Option("theme", click.Choice(["dark", "light"]), "colours", default="dark"),
     Option("for_gif", click.BOOL, "move less at once: a GIF stores changed rectangles", default=False),
+    Option("check_layout", click.BOOL, "fail if texts overlap, leave the safe area or are below the size "
+                                       "floor, at any stop or at the end", default=False),
 ]
 
 # What some scenes read; scenes/registry.py says which scene reads which.

@@ -21,6 +21,19 @@ class Raster(Mobject):
         """Draw into the frame's (height, width, 4) uint8 RGBA array."""
         raise NotImplementedError
 
+    def layout_items(self):
+        """What the layout checker (scenes/layout.py) sees of this raster: texts and shapes with their
+        boxes in scene units. A raster that draws something meaningful says so here."""
+        return []
+
+
+def scene_box(x0, y0, x1, y1):
+    """A pixel rectangle of the frame (y down) as (left, bottom, right, top) in scene units."""
+    sx = config.frame_width / config.pixel_width
+    sy = config.frame_height / config.pixel_height
+    return (x0 * sx - config.frame_width / 2, config.frame_height / 2 - y1 * sy,
+            x1 * sx - config.frame_width / 2, config.frame_height / 2 - y0 * sy)
+
 
 class RasterCamera(Camera):
     """Manim's camera, plus `Raster` mobjects painted by themselves."""

@@ -6,7 +6,7 @@ import cairo
 import numpy as np
 from manim import config
 
-from nnanim.scenes.raster import Raster
+from nnanim.scenes.raster import Raster, scene_box
 
 
 def to_pixels(point):
@@ -46,6 +46,13 @@ class RevealedCurve(Raster):
         self.colors = layer[self.ys, self.xs].astype(np.uint16)  # premultiplied RGBA
         self.until = -np.inf
 
+    def layout_items(self):
+        from nnanim.scenes.layout import Item
+
+        if not len(self.xs):
+            return []
+        return [Item("shape", "curve", scene_box(self.xs.min(), self.ys.min(), self.xs.max() + 1, self.ys.max() + 1))]
+
     def paint(self, pixels):
         n = np.searchsorted(self.xs, to_pixels((self.until, 0))[0], side="right")
         ys, xs, src = self.ys[:n], self.xs[:n], self.colors[:n]
@@ -82,6 +89,16 @@ class RasterLabel(Raster):
         ctx.show_text(content)
         x, y = to_pixels(self.anchor)
         self._patch = (patch.astype(np.uint16), int(x - (w if self.align == "right" else 0)), int(y))
+        ink = probe.text_extents("Mgy")
+        self.line_height_px = ink.height
+
+    def layout_items(self):
+        from nnanim.scenes.layout import Item
+
+        patch, x, y = self._patch
+        h, w = patch.shape[:2]
+        box = scene_box(x, y, x + w, y + h)
+        return [Item("text", self._content[:40], box, self.line_height_px / config.pixel_height * config.frame_height)]
 
     def paint(self, pixels):
         patch, x, y = self._patch

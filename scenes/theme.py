@@ -1,10 +1,14 @@
-"""One look for every scene, in a dark and a light variant, sized for a projector.
+"""One look for every scene, in a dark and a light variant, made for a projector (docs/visual-style.md).
 
-Sizes are fractions of the frame height, so text keeps its proportion at every quality: the smallest
-text any scene may use (`min_text`) is 1/30 of the frame height, 36 px at 1080p and 16 px at 480p.
+Sizes are fractions of the frame height, so a scene keeps its proportions at every quality. Nothing that
+carries meaning is smaller than `min_text` (1/28 of the frame height: 17 px at 480p, 39 px at 1080p).
+Every colour used for text has at least 7:1 contrast with both the background and the panels (checked by
+tests/test_theme.py); `rule` is for lines only.
 """
 
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -12,25 +16,62 @@ class Theme:
     name: str
     background: str
     text: str
-    muted: str  # secondary text, axes, grid
+    muted: str  # secondary text: captions, legends, tick labels (still >= 7:1)
     accent: str  # what is happening now: the term being typed, the active edge
-    positive: str  # positive weights and gradients
+    positive: str  # positive weights and gradients (text and lines)
     negative: str  # negative weights and gradients
     panel: str  # boxes behind values
-    font: str = "DejaVu Sans"
-    title_size: float = 1 / 14  # of the frame height
+    rule: str  # axes, grid lines, idle edges: never text
+    fill_positive: str  # the ends and the middle of the diverging scale for fills (heatmaps, neurons)
+    fill_negative: str
+    fill_zero: str
+    font: str = "DejaVu Sans"  # the one face for words and numbers; LaTeX only for mathematics
+    title_size: float = 1 / 13  # of the frame height: a line, ascender to descender
+    heading_size: float = 1 / 18
     body_size: float = 1 / 22
-    min_text: float = 1 / 30
+    min_text: float = 1 / 28  # the floor for anything that carries meaning
     formula_em: float = 1 / 25  # LaTeX em of typed formulas
+    safe_margin: float = 0.05  # of each side: title-safe area, nothing meaningful outside it
 
     def rgba(self, color, alpha=1.0):
         """A hex colour as (r, g, b, a) in 0..1."""
-        color = color.lstrip("#")
-        return tuple(int(color[i:i + 2], 16) / 255 for i in (0, 2, 4)) + (alpha,)
+        return tuple(_rgb(color)) + (alpha,)
+
+    def diverging(self, values, scale):
+        """RGB in 0..1 (shape values.shape + (3,)) for signed values on the theme's diverging scale: zero is
+        a neutral grey that stays visible, ±scale and beyond the full colours; small values are lifted
+        (a square root) so weak but non-zero values are still told apart from zero."""
+        t = np.clip(np.asarray(values, dtype=float) / (scale if scale > 0 else 1.0), -1, 1)
+        t = np.nan_to_num(t)
+        weight = np.sqrt(np.abs(t))[..., None]
+        end = np.where((t >= 0)[..., None], _rgb(self.fill_positive), _rgb(self.fill_negative))
+        return (1 - weight) * _rgb(self.fill_zero) + weight * end
+
+    def diverging_hex(self, value, scale):
+        r, g, b = (round(255 * c) for c in self.diverging(value, scale))
+        return f"#{r:02x}{g:02x}{b:02x}"
 
 
-DARK = Theme("dark", background="#14161c", text="#f2f2f2", muted="#8a90a0", accent="#ffcc4d",
-             positive="#5fb4ff", negative="#ff7a6b", panel="#232733")
-LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#6b7080", accent="#c2410c",
-              positive="#1d5fd1", negative="#c8312a", panel="#eceae2")
+def _rgb(color):
+    color = color.lstrip("#")
+    return np.array([int(color[i:i + 2], 16) / 255 for i in (0, 2, 4)])
+
+
+def contrast(a, b):
+    """WCAG contrast ratio of two hex colours (1 to 21)."""
+    def luminance(color):
+        c = _rgb(color)
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+DARK = Theme("dark", background="#14161c", text="#f2f2f2", muted="#bcc2cd", accent="#ffcc4d",
+             positive="#8ccaff", negative="#ff9a8c", panel="#232733", rule="#5f6574",
+             fill_positive="#3d9bff", fill_negative="#ff5a47", fill_zero="#3a3f4c")
+LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", accent="#862d0d",
+              positive="#143f8c", negative="#921d17", panel="#eceae2", rule="#a3a7b2",
+              fill_positive="#2f6fd6", fill_negative="#d8402f", fill_zero="#dedcd4")
 THEMES = {"dark": DARK, "light": LIGHT}
+TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative")  # each >= 7:1 on background and panel

@@ -28,6 +28,7 @@ class TypedFormula(Raster):
         x, y, w, h = box
         em = theme.formula_em * config.pixel_height
         scale = min(em / 10, (w - 2) / max(glyphs.width, 1e-9))  # LaTeX's em is 10 pt
+        self.em_px = 10 * scale
         self.width_px = min(w, math.ceil(glyphs.width * scale) + 2)
         self.height_px = math.ceil(glyphs.height * scale) + 2
         size, offset = (self.width_px, self.height_px), (1, 1)
@@ -124,6 +125,19 @@ class TypedFormula(Raster):
             overview = self._overview_image()
             mix = 256 if self.paged else int(round(self.whole * 256))
             target[:] = ((target.astype(np.uint16) * (256 - mix) + overview * mix) >> 8).astype(np.uint8)
+
+    def layout_items(self):
+        """The typing view (or the whole formula) as one text: its em is the line height."""
+        from nnanim.scenes.layout import Item
+        from nnanim.scenes.raster import scene_box
+
+        x0, y0 = self.origin
+        em = self.em_px * (self._overview_scale() if self.whole > 0.5 and self.height_px > self.view_h else 1)
+        box = scene_box(x0, y0, x0 + self.width_px, y0 + self.view_h)
+        return [Item("text", "formula", box, em / config.pixel_height * config.frame_height)]
+
+    def _overview_scale(self):
+        return self._overview_columns()[1]
 
     def _overview_image(self):
         """The whole formula shrunk into the view, in as many columns as make it largest (made once)."""

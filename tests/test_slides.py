@@ -89,6 +89,9 @@ def test_every_slide_loads_and_steps_in_a_real_browser(deck):
             index = driver.execute_script("return Reveal.getIndices().h")
             if index not in seen:
                 seen.add(index)
+                if index:  # a slide's media loads as it is shown: give it the time a projector would
+                    wait_for(driver, "const m = Reveal.getCurrentSlide().querySelector('video, img');"
+                                     "return m && (m.tagName === 'IMG' ? m.complete : m.readyState >= 2)")
                 media = driver.execute_script(
                     "const s = Reveal.getCurrentSlide(); const m = s.querySelector('video, img');"
                     "return m ? [m.tagName, m.videoWidth || m.naturalWidth, m.videoHeight || m.naturalHeight,"
