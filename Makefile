@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_formula.py
 	$(BIN)/python benchmarks/bench_backprop.py
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_calculus.py
 
 setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM)
 

@@ -5,7 +5,6 @@ graphviz (the Python package) is imported only when a picture is made, so `impor
 """
 
 import html
-import re
 import subprocess
 
 from nnanim.engine.atomic import atomic_path
@@ -64,15 +63,11 @@ def _box(label, data, grad, show_grad, fill):
             f"<TR>{''.join(cells)}</TR></TABLE>>")
 
 
-def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
-    """A graphviz Digraph of one step; `group` is "auto", "neuron" or "none"; `nodes` (a set of node
-    indices) draws only those, ungrouped; `box_size` (inches) makes every value an empty box of that
-    size, for laying out boxes drawn elsewhere (the backprop scene)."""
+def to_dot(step, after_backward=True, group="auto"):
+    """A graphviz Digraph of one step; `group` is "auto", "neuron" or "none"."""
     import graphviz
 
     g = step.graph
-    if nodes is not None:
-        group = "none"
     grads = step.grad if after_backward else step.grad_before
     if group == "auto":
         group = "neuron" if len(g) > GROUP_ABOVE else "none"
@@ -84,37 +79,31 @@ def to_dot(step, after_backward=True, group="auto", nodes=None, box_size=None):
         return f"n{owner[i] if owner[i] is not None else i}"
 
     absorbed = _absorbed_parameters(g, owner) if group == "neuron" else set()
-    shown = set(range(len(g))) if nodes is None else set(nodes)
+    shown = range(len(g))
     boxes = sum(1 for i in shown if (owner[i] is None or owner[i] == i) and i not in absorbed)
     if boxes > MAX_BOXES:
         raise GraphTooLarge(f"the graph has {boxes:,} boxes to draw; at most {MAX_BOXES:,} can be laid out "
                             "(draw: --group neuron or an earlier, smaller graph; backprop: --neuron J,L or --focus LABEL)")
     for i in range(len(g)):
-        if owner[i] is not None and owner[i] != i or i in absorbed or i not in shown:
+        if owner[i] is not None and owner[i] != i or i in absorbed:
             continue
         op, label = g.ops[i], g.labels[i]
         if owner[i] == i:  # a whole neuron in one box
             params = [g.labels[j] for j in _neuron_params(g, owner, i)]
             title = f"neuron {label}" + (f" ({', '.join(params)})" if params else "")
-            if box_size:
-                dot.node(name(i), "", shape="box", fixedsize="true", width=str(box_size[0]), height=str(box_size[1]))
-            else:
-                dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"),
-                         shape="plaintext", margin="0")
+            dot.node(name(i), _box(title, step.data[i], grads[i], after_backward, "#e8f0fe"),
+                     shape="plaintext", margin="0")
             continue
-        if box_size:
-            dot.node(name(i), "", shape="box", fixedsize="true", width=str(box_size[0]), height=str(box_size[1]))
-        else:
-            dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
-                                   "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
-        if op and (nodes is None or any(j in shown for j in g.inputs(i))):
+        dot.node(name(i), _box(label, step.data[i], grads[i], after_backward,
+                               "#fff4d6" if not g.arity[i] else "#ffffff"), shape="plaintext", margin="0")
+        if op:
             dot.node(f"{name(i)}op", _printable(op), shape="circle", width="0.3", fontsize="10")
             dot.edge(f"{name(i)}op", name(i))
     drawn = set()
     for i in shown:
         target = f"{name(i)}op" if owner[i] is None else name(i)
         for j in g.inputs(i):
-            if j not in shown or owner[i] is not None and (owner[j] == owner[i] or _is_parameter(g, j)):
+            if owner[i] is not None and (owner[j] == owner[i] or _is_parameter(g, j)):
                 continue
             if name(j) == name(i) or (name(j), target) in drawn:
                 continue
@@ -136,37 +125,6 @@ def _absorbed_parameters(g, owner):
     """Parameters used only inside neurons: the neuron boxes name them, so they get no box."""
     outside = {j for i in range(len(g)) if owner[i] is None for j in g.inputs(i)}
     return {j for j in g.leaf_list if _is_parameter(g, j) and j not in outside}
-
-
-def layout(step, nodes=None, box_size=(1.6, 0.9), group="none"):
-    """Where dot puts each box of `to_dot(step, group=group, nodes=nodes)`, in points, y up:
-    {i: (x, y, width, height)} for values (a neuron's box is keyed by its output) and
-    {("op", i): ...} for op circles. `.edges` lists (from, to) keys as drawn."""
-    import json
-
-    dot = to_dot(step, group=group, nodes=nodes, box_size=box_size)
-    dot.graph_attr.update(nodesep="0.25", ranksep="0.35")
-    dot.node_attr.update(fontsize="9")
-    placed = json.loads(run_dot(dot, "json"))
-    out, keys = Placement(), {}
-    for obj in placed.get("objects", []):
-        name, pos = obj.get("name", ""), obj.get("pos")
-        match = re.fullmatch(r"n(\d+)(op)?", name)
-        if not match or not pos:
-            continue
-        x, y = (float(v) for v in pos.split(","))
-        key = ("op", int(match.group(1))) if match.group(2) else int(match.group(1))
-        out[key] = (x, y, float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)
-        keys[obj.get("_gvid")] = key
-    out.edges = [(keys[e["tail"]], keys[e["head"]]) for e in placed.get("edges", [])
-                 if e.get("tail") in keys and e.get("head") in keys]
-    return out
-
-
-class Placement(dict):
-    """Box positions by key, plus the edges between them."""
-
-    edges = ()
 
 
 def write_picture(step, path, after_backward=True, group="auto"):

@@ -53,7 +53,8 @@ def _clock(t):
 
 
 def frames_at(movie, stops):
-    """The frame shown at each stop time (the last one at or before it; the last frame for inf)."""
+    """The frame on screen when each stop is reached: the last one before its time (a frame stamped with
+    the stop's own time is the first of what comes next); the last frame for inf."""
     import av
 
     times = [t for _, t in stops]
@@ -64,7 +65,7 @@ def frames_at(movie, stops):
             at = float(frame.pts * stream.time_base)
             image = None
             for k, t in enumerate(times):
-                if at <= t + 1e-3 or math.isinf(t):
+                if at < t - 1e-3 or math.isinf(t) or (chosen[k] is None and at <= 1e-3):
                     image = image or frame.to_image()
                     chosen[k] = image
     first = next(img for img in chosen if img is not None)

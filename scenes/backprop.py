@@ -1,27 +1,37 @@
 """`backprop`: gradients flowing backward through the computation graph, one event at a time.
 
-Values appear forward in creation order; then every backward event of the trace replays in the order
-it ran: the op and its edges light up, the local rule is written out with its numbers, and each input's
-grad changes to its new value (adding up when a value feeds two places).
+The graph is on screen from the first frame, its data known from the forward pass. Then every
+backward event of the trace replays in the order it ran: the box lights up, its rule is written out
+with its numbers, the gradient travels back along the edges to the inputs as a pulse, and each input's
+grad changes to its new value (adding up when a value feeds two places, the earlier part named by
+where it came from). A stop falls while the rule and the new grads are on screen.
+
+A graph that fits the frame at a readable size fills it; a larger one (a neuron of a bigger network,
+or a whole training step, a neuron to a box) is laid out at the floor size and the camera follows the
+gradient, with only the boxes inside its view in the scene.
 """
 
 import numpy as np
-from manim import DOWN, UP, MovingCamera, MovingCameraScene, Rectangle, Transform, VGroup, config
+from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
-from nnanim.engine.graph import neuron_groups, workshop_expression
-from nnanim.engine.numbers import number
+from nnanim.engine.graph import workshop_expression
 from nnanim.engine.trace import Step
-from nnanim.scenes.backprop_plan import backward_beats, name_of, neuron_nodes, wave
+from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
 from nnanim.scenes.base import TraceScene, text
-from nnanim.scenes.graph_view import BOX, GraphView, fit_region
-from nnanim.scenes.tween import fade, recolor
+from nnanim.scenes.graph_layout import framing, units, values
+from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
+from nnanim.scenes.roles import examples, names
+from nnanim.scenes.tween import fade
 
 DEFAULT_PACE = 2.0  # seconds per backward event: time to read the rule
 WAVE_PACE = 1.2  # seconds per neuron when following the wave through a whole large graph
-MAX_WHOLE = 40  # values; larger graphs are followed by the camera, a neuron at a time
+MAX_WHOLE = 40  # values; larger graphs are drawn a neuron to a box
+LINE_PITCH = 1.3  # of the text under the graph, in line heights
+INTRO = 1.0  # seconds the graph is shown before the first event
+END = 1.5  # seconds the last stop is held
 
 
-class Backprop(TraceScene, MovingCameraScene):
+class Backprop(StillBackground, TraceScene, MovingCameraScene):
     """The backward pass of one step, event by event (the workshop's L = (a·b + c)·f by default)."""
 
     camera_kind = MovingCamera
@@ -32,103 +42,191 @@ class Backprop(TraceScene, MovingCameraScene):
             return super().default_trace_and_step()
         return None, Step.of(workshop_expression())
 
-    def part(self):
-        """(drawn nodes, nodes whose events are shown, the node whose grad arrives from outside)."""
-        opts = self.options
-        if opts.neuron is not None or opts.focus is not None:
-            return neuron_nodes(self.step, opts.neuron, opts.focus)
-        return list(range(len(self.step.graph))), None, None
-
     def construct(self):
-        drawn, active, top = self.part()
-        if active is None and len(drawn) > MAX_WHOLE:
-            self.follow_wave()
+        step, opts = self.step, self.options
+        called = names(step)
+        if opts.neuron is not None or opts.focus is not None:
+            drawn, active, top = neuron_nodes(step, opts.neuron, opts.focus)
+            drawing = values(step, drawn)
+            story = moments(backward_beats(step, drawn, active, top, called), drawing)
+            intro = f"neuron {called[top]} of example {examples(step)[top]}: the gradient arrives at its " \
+                    "output and flows back through its ops"
+            pace = opts.pace or DEFAULT_PACE
+        elif len(step.graph) > MAX_WHOLE:
+            drawing = units(step)
+            story = wave(step, backward_beats(step, called=called), drawing)
+            intro = f"the whole step, a box per neuron: the gradient flows back from {called[step.graph.root]}"
+            pace = opts.pace or WAVE_PACE
         else:
-            self.replay(drawn, active, top)
+            drawing = values(step, range(len(step.graph)))
+            story = moments(backward_beats(step, called=called), drawing)
+            intro = f"the gradient flows back from {called[step.graph.root]}"
+            pace = opts.pace or DEFAULT_PACE
+        self.replay(drawing, story, intro, pace)
 
-    def replay(self, drawn, active, top):
-        """A graph small enough to read whole: every event, with its rule written out."""
-        pace = self.options.pace or DEFAULT_PACE
-        beats = backward_beats(self.step, drawn, active, top)
-        view = GraphView(self.step, drawn, self.theme, fit_region(0.24))
-        forward = [VGroup(view.boxes[i], *view.parts_of(i)) for i in sorted(view.boxes)]
-        for part in forward:  # one play each, so what has appeared is drawn once, as background
-            self.play(fade(part, True), run_time=min(0.35, 4 / len(forward)))
-        rule = VGroup()
-        for beat in beats:
-            new_rule = self.rule_text(beat.rule)
-            final = {r.node: r.after for r in beat.received if r.node in view.boxes}  # a*a: a's last sum
-            updates = [Transform(view.boxes[i].grad, view.boxes[i].grad_line(after, self.theme.accent))
-                       for i, after in final.items()]
-            self.remove(rule)
-            self.add(new_rule)
-            self.play(*view.light(beat.node, self.theme.accent), fade(new_rule, True), run_time=pace * 0.25)
-            self.wait(pace * 0.2)
-            self.play(*updates, run_time=pace * 0.3)
-            settle = [recolor(view.boxes[i].grad, self.theme.text) for i in final]
-            self.play(*view.light(beat.node, self.theme.muted), *settle, run_time=pace * 0.25)
-            self.mark_stop()
-            rule = new_rule
-        self.wait(1.5)
+    # --- the frame: the text band under the graph, the graph's region above it
 
-    def rule_text(self, lines):
-        """The local rule of a beat, at the bottom of the frame, as large as fits."""
-        height = round(config.frame_height * self.theme.min_text * 1.1, 3)
-        group = VGroup(*[text(line, self.theme, height) for line in lines])
-        group.arrange(DOWN, aligned_edge=[-1, 0, 0], buff=0.1)
-        if group.width > config.frame_width - 0.8:
-            group.scale_to_fit_width(config.frame_width - 0.8)
-        return group.to_edge(DOWN, buff=0.3)
+    def blocks(self, story, intro):
+        """Every moment's text as lines that fit the safe width, at one size: the largest of the type
+        scale at which all fit, else the floor (a line too long even then is broken before an `=`)."""
+        width = config.frame_width * (1 - 2 * self.theme.safe_margin)
+        theme = self.theme
+        floor = size_of(theme, theme.min_text)
+        all_lines = [intro] + [line for m in story for line in m.lines]
+        longest = widest(all_lines, theme, floor) / floor
+        sizes = [size_of(theme, s) for s in (theme.heading_size, theme.body_size)]
+        size = next((s for s in sizes if longest * s <= width), floor)
+        wrapped = [[piece for line in lines for piece in self.fitted(line, size, width)]
+                   for lines in [[intro]] + [m.lines for m in story]]
+        return size, wrapped[0], wrapped[1:]
 
-    def follow_wave(self):
-        """A large graph, a neuron to a box (as `nnanim draw` groups it), at a readable size: the
-        camera follows the gradient wave, a neuron at a time, and only what is near the camera is in
-        the scene, so each frame draws a few dozen boxes whatever the size of the network."""
-        pace = self.options.pace or WAVE_PACE
-        owner = neuron_groups(self.step)
-        view = GraphView(self.step, range(len(self.step.graph)), self.theme, group="neuron",
-                         scale=config.frame_height / 6.5 / (BOX[1] * 72))
-        positions = {k: view.position(k) for k in view.placed}
-        frame = self.camera.frame
-        half = np.array([frame.width, frame.height]) * 0.6
+    def fitted(self, line, size, width):
+        if len(line) < 40 or text(line, self.theme, size).width <= width:
+            return [line]
+        parts = line.split(" = ")
+        out = [parts[0]]
+        for part in parts[1:]:
+            joined = f"{out[-1]} = {part}"
+            if text(joined, self.theme, size).width <= width:
+                out[-1] = joined
+            else:
+                out.append(f"    = {part}")
+        return out
 
-        def near(center):
-            return {k for k, p in positions.items() if not isinstance(k, tuple) and np.all(np.abs(p[:2] - center[:2]) < half)}
+    def text_block(self, lines, size, center):
+        """Lines left-aligned at the bottom of the safe area of a view centred at `center`."""
+        group = VGroup(*[text(line, self.theme, size) for line in lines])
+        group.arrange(DOWN, aligned_edge=LEFT, buff=size * (LINE_PITCH - 1))
+        m = self.theme.safe_margin
+        corner = center + np.array([-config.frame_width * (0.5 - m), -config.frame_height * (0.5 - m), 0])
+        return group.move_to(corner, aligned_edge=DOWN + LEFT)
 
-        shown, caption = set(), VGroup()
-        for group in wave(self.step, backward_beats(self.step)):
-            key = owner[group[0].node]
-            keys = {key} if key is not None else {b.node for b in group}
-            center = np.mean([positions[k] for k in keys if k in positions], axis=0)
-            wanted = near(center)
-            self.add(*view.mobjects_for(sorted(wanted - shown)))
-            self.remove(caption)
-            self.play(frame.animate.move_to(center), run_time=pace * 0.3)
-            self.remove(*view.mobjects_for(sorted(shown - wanted)))
-            self.add(*view.mobjects_for(sorted(wanted)))  # arrows and boxes shared with what left
-            shown = wanted
-            caption = self.wave_caption(group, key, frame)
-            self.add(caption)
-            final = {r.node: r.after for b in group for r in b.received if r.node in view.boxes and r.node in shown}
-            if key is not None and key in view.boxes:
-                final[key] = float(self.step.grad[key])
-            lit = [a for k in keys for a in view.light(k, self.theme.accent)]
-            self.play(*lit, *[Transform(view.boxes[i].grad, view.boxes[i].grad_line(v, self.theme.accent))
-                              for i, v in final.items()], run_time=pace * 0.5)
-            self.play(*[a for k in keys for a in view.light(k, self.theme.muted)],
-                      *[recolor(view.boxes[i].grad, self.theme.text) for i in final], run_time=pace * 0.2)
-            self.mark_stop()
-        self.wait(1.5)
+    # --- the replay
 
-    def wave_caption(self, group, key, frame):
-        """What the wave is doing, on a band at the bottom of the camera's view."""
-        g = self.step.graph
-        head = key if key is not None else group[0].node
-        where = f"neuron {name_of(g, head)}" if key is not None else name_of(g, head)
-        line = f"{where}: \u2202L/\u2202{name_of(g, head)} = {number(self.step.grad[head])}, " \
-               f"{len(group)} backward event{'s' if len(group) > 1 else ''}"
-        caption = text(line, self.theme)  # the camera moves: placed on its band, not at the frame's edge
-        band = Rectangle(width=frame.width, height=caption.height * 2.2, stroke_width=0,
-                         fill_color=self.theme.background, fill_opacity=0.92)
-        band.move_to(frame.get_bottom() + UP * band.height / 2)
-        return VGroup(band, caption.move_to(band))
+    def replay(self, drawing, story, intro, pace):
+        """The graph on screen, then a moment at a time: (the camera moves,) the text is written, the
+        gradient travels back, the stop is held."""
+        size, intro_lines, blocks = self.blocks(story, intro)
+        band = max(len(b) for b in blocks + [intro_lines]) * size * LINE_PITCH + size * 0.6
+        m = self.theme.safe_margin
+        width, height = config.frame_width * (1 - 2 * m), config.frame_height * (1 - 2 * m) - band
+        grads = {}
+        for moment in story:
+            for k, v in moment.updates.items():
+                grads.setdefault(k, []).append(v)
+        top = config.frame_height * (0.5 - m)
+        view, fits = view_of(drawing, self.theme, (-width / 2, top - height, width / 2, top), grads)
+        port = Viewport(view, fits, width, height, band)
+        self.view, self.port, self.pace, self.size = view, port, pace, size
+        self.center = np.zeros(3) if fits else port.aim(story[0])
+        self.camera.frame.move_to(self.center)
+        self.shown = port.parts_at(self.center)
+        self.on_screen = view.mobjects_for(self.shown)
+        self.lines = self.text_block(intro_lines, size, self.center)
+        self.add(*self.on_screen, self.lines)
+        self.wait(INTRO)
+        previous = None
+        for moment, block in zip(story, blocks):
+            leave = view.settle(*previous, set(self.shown)) if previous is not None else []
+            if not port.shows(moment, self.center):
+                self.follow(moment, leave)
+                leave = []
+            self.write(moment, block, leave)
+            previous = self.send_back(moment)
+            self.hold(END if moment is story[-1] else 0.2 * pace)
+
+    def follow(self, moment, leave):
+        """The last moment settles and its text goes; the camera moves to frame this one, the boxes
+        it leaves fading out and those it reaches fading in."""
+        self.play(fade(self.lines, False), *leave, run_time=self.span(0.1 * self.pace))
+        self.remove(self.lines)
+        self.lines = None
+        self.center = self.port.aim(moment)
+        self.shown = self.port.parts_at(self.center)
+        now = self.view.mobjects_for(self.shown)
+        entering = [mob for mob in now if mob not in self.on_screen]
+        leaving = [mob for mob in self.on_screen if mob not in now]
+        self.add(*entering)
+        self.play(self.camera.frame.animate.move_to(self.center), *[appear(mob) for mob in entering],
+                  *[vanish(mob) for mob in leaving], run_time=self.span(0.35 * self.pace))
+        self.remove(*leaving)
+        self.on_screen = now
+
+    def write(self, moment, block, leave):
+        """The last moment settles and its text goes, then this one's text comes and its box lights up."""
+        new_lines = self.text_block(block, self.size, self.center)
+        self.add(new_lines)
+        going = self.lines is not None
+        early, later = (window(0, 0.4), window(0.4, 1)) if going else (window(0, 0), window(0, 1))
+        self.play(*[timed(a, early) for a in leave], *([fade(self.lines, False, rate_func=early)] if going else []),
+                  fade(new_lines, True, rate_func=later),
+                  *[timed(a, later) for a in self.view.light(moment.key, self.theme.accent, set(self.shown))],
+                  run_time=self.span((0.25 if going else 0.15) * self.pace))
+        if going:
+            self.remove(self.lines)
+        self.lines = new_lines
+
+    def send_back(self, moment):
+        """The gradient travels back along the edges on screen, then the grads it reaches change.
+        Returns what `GraphView.settle` undoes when the next moment begins."""
+        visible = set(self.shown)
+        stages = tuple([e for e in stage if set(e) <= visible] for stage in moment.stages)
+        updated = {k: v for k, v in moment.updates.items() if k in visible}
+        trails, travel = None, []
+        if stages[0] or stages[1]:
+            travel, trails = self.view.pulse(stages, until=0.65)
+            self.add(trails)
+        after = window(0.65, 1) if travel else window(0, 1)
+        changes = [self.view.set_grad(k, v, self.theme.accent, rate_func=after) for k, v in updated.items()]
+        if travel or changes:
+            self.play(*travel, *changes, run_time=self.span((0.55 if travel else 0.2) * self.pace))
+        for k, v in moment.updates.items():  # off screen: changed without a sound
+            if k not in visible:
+                self.view.box(k).set_grad_line(v)
+        return moment.key, trails, updated
+
+    def span(self, seconds):
+        """A play's run time: at least a frame."""
+        return max(seconds, 1 / config.frame_rate)
+
+
+class Viewport:
+    """What a view of the graph shows: the safe area above the text band, `width` × `height`, for a
+    view (the camera's frame) centred anywhere; where to centre it to show a moment."""
+
+    def __init__(self, view, fits, width, height, band):
+        self.view, self.fits, self.width, self.height = view, fits, width, height
+        self.offset = np.array([0, band / 2, 0])  # the region's centre, from the view's
+        self.parts = view.parts()
+        self.extents = [view.extent(k) for k in view.drawing.boxes] if not fits else []
+
+    def inside(self, key, center):
+        left, bottom, right, top = self.view.extent(key)
+        x, y = (center + self.offset)[:2]
+        w, h = self.width / 2 + 1e-6, self.height / 2 + 1e-6
+        return x - w <= left and right <= x + w and y - h <= bottom and top <= y + h
+
+    def parts_at(self, center):
+        """The boxes and op circles whole inside the region of a view centred at `center`."""
+        return [k for k in self.parts if self.fits or self.inside(k, center)]
+
+    def focus(self, moment):
+        """What the view must show: the box, its op, then the boxes it passes its gradient to."""
+        boxes = self.view.drawing.boxes
+        keys = [k for k in moment.focus if k in boxes]
+        op = [("op", moment.key)] if boxes[moment.key].op and moment.stages[1] else []
+        return keys[:1] + op + keys[1:]
+
+    def shows(self, moment, center):
+        """Whether a view centred at `center` shows the moment's box and its op whole."""
+        return self.fits or all(self.inside(k, center) for k in self.focus(moment)[:2])
+
+    def aim(self, moment):
+        x, y = framing(self.extents, [self.view.extent(k) for k in self.focus(moment)], self.width, self.height)
+        return np.array([x, y, 0]) - self.offset
+
+
+def timed(animation, rate):
+    """An animation made to run at `rate` (a window of its play)."""
+    animation.rate_func = rate
+    return animation

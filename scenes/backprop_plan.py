@@ -2,14 +2,19 @@
 
 A beat is one backward event: the node whose local rule runs, the rule written out with its numbers,
 and for each input its grad before, what it receives and its grad after (so accumulation from two
-paths shows as `before + received = after`).
+paths shows as `before + received = after`, the earlier part named by where it came from). A moment
+is what the scene plays for a beat, or for a group of beats when a whole neuron is one box: the box
+whose gradient passes back, the edges it travels back along, the grads that change, the text.
 """
 
 import math
 from dataclasses import dataclass, field
 
-from nnanim.engine.graph import first_neurons, neuron_groups
+from nnanim.engine.graph import first_neurons
 from nnanim.engine.numbers import MINUS, number, superscript
+from nnanim.scenes.roles import examples, names, neurons, ranges, wrapped
+
+MANY = 4  # a list of more names than this is written first … last
 
 
 def factor(x):
@@ -18,8 +23,19 @@ def factor(x):
 
 
 def name_of(graph, i):
-    """The label a reader sees: the node's own label, or v<index> for an unlabelled value."""
+    """The label a reader sees for a graph without a step at hand: its own label, or v<index>."""
     return graph.labels[i] or f"v{i}"
+
+
+def d(name):
+    """∂L/∂name, with the name in parentheses when it holds an operator: ∂L/∂(w₀·x₀)."""
+    return f"\u2202L/\u2202{wrapped(name)}"
+
+
+def listed(items):
+    """`a, b, c` or, for many, `a … z`."""
+    items = list(dict.fromkeys(items))
+    return ", ".join(items) if len(items) <= MANY else f"{items[0]} \u2026 {items[-1]}"
 
 
 @dataclass
@@ -39,34 +55,37 @@ class Beat:
     received: list = field(default_factory=list)
 
 
-def local_rule(graph, data, out, grad, inputs, received):
-    """One line per input: ∂L/∂a = ∂L/∂out · (local derivative) = numbers = result."""
+def local_rule(graph, data, out, grad, inputs, received, called=None):
+    """One line per input: ∂L/∂a = ∂L/∂out · (local derivative) = numbers = result. `called` names
+    the nodes (default: their labels)."""
+    name = (lambda i: called[i]) if called is not None else (lambda i: name_of(graph, i))
     op = graph.ops[out]
-    o = name_of(graph, out)
+    o = name(out)
     lines = []
     for k, (i, amount) in enumerate(zip(inputs, received)):
-        a = name_of(graph, i)
-        head = f"\u2202L/\u2202{a} = \u2202L/\u2202{o} \u00b7 "
+        a = name(i)
+        head = f"{d(a)} = {d(o)} \u00b7 "
         if op == "+":
             local, numbers = "1", f"{factor(grad)} \u00b7 1"
         elif op == "*":
             other = inputs[1 - k]
-            local, numbers = name_of(graph, other), f"{factor(grad)} \u00b7 {factor(data[other])}"
+            local, numbers = wrapped(name(other)), f"{factor(grad)} \u00b7 {factor(data[other])}"
         elif op == "tanh":
-            local, numbers = f"(1 {MINUS} {o}\u00b2)", f"{factor(grad)} \u00b7 (1 {MINUS} {factor(data[out])}\u00b2)"
+            local = f"(1 {MINUS} {wrapped(o)}\u00b2)"
+            numbers = f"{factor(grad)} \u00b7 (1 {MINUS} {factor(data[out])}\u00b2)"
         elif op.startswith("**"):
             n = op[2:]
             power = superscript(_minus_one(n))
-            local = f"{n}\u00b7{a}{power}"
+            local = f"{n}\u00b7{wrapped(a)}{power}"
             numbers = f"{factor(grad)} \u00b7 {n}\u00b7{factor(data[i])}{power}"
         elif op == "exp":
             local, numbers = f"exp({a})", f"{factor(grad)} \u00b7 {factor(data[out])}"
         elif op == "log":
-            local, numbers = f"1/{a}", f"{factor(grad)} / {factor(data[i])}"
+            local, numbers = f"1/{wrapped(a)}", f"{factor(grad)} / {factor(data[i])}"
         elif op == "relu":
             local, numbers = f"[{a} > 0]", f"{factor(grad)} \u00b7 {1 if data[i] > 0 else 0}"
         else:
-            local, numbers = "\u2202" + o + "/\u2202" + a, number(grad)
+            local, numbers = "\u2202" + wrapped(o) + "/\u2202" + wrapped(a), number(grad)
         lines.append(f"{head}{local} = {numbers} = {number(amount)}")
     return lines
 
@@ -79,39 +98,91 @@ def _minus_one(n):
         return f"({n}{MINUS}1)"
 
 
-def backward_beats(step, nodes=None, active=None, top=None):
+class Sources:
+    """Where the parts of each grad came from, to name an earlier part the viewer did not see arrive:
+    a value shown on screen by its name, a neuron's op by its neuron (and example)."""
+
+    def __init__(self, step, called, shown_events, here):
+        self.owner, self.example, self.called = neurons(step), examples(step), called
+        self.shown, self.here = shown_events, here
+        self.parts = {}  # node -> [event node, ...] that added to its grad, in order
+
+    def add(self, node, event):
+        self.parts.setdefault(node, []).append(event)
+
+    def of(self, node, but=None):
+        """`h_03 of ex. 1–3`, `h_11, h_21, h_31`, `d`: who gave `node` its grad so far (not `but`)."""
+        found = {}
+        for e in self.parts.get(node, []):
+            if e == but:
+                continue
+            o = self.owner[e]
+            key = self.called[o] if o is not None and e not in self.shown else self.called[e]
+            found.setdefault(key, set()).add(self.example[o] if o is not None and e not in self.shown else None)
+        words = []
+        for key, seen in sorted(found.items()):
+            seen.discard(None)
+            words.append(f"{key} of ex. {ranges(seen)}" if seen and seen != {self.here} else key)
+        return listed(words)
+
+
+def backward_beats(step, nodes=None, active=None, top=None, called=None):
     """The beats of a step's backward pass, in the order they ran. With `nodes` (what is drawn) and
     `active` (whose events are shown), a part of the graph: the other events still happen, so every
     number shown is the real one. `top` is the drawn node whose grad arrives from outside (a neuron's
-    output): the first beat shows it arriving."""
+    output): the first beat shows it arriving, with the grads the drawn values already hold and where
+    those came from. `called` names the nodes (default: `roles.names`)."""
     g = step.graph
+    called = names(step) if called is None else called
     shown = set(range(len(g))) if nodes is None else set(nodes)
     active = shown if active is None else set(active)
+    here = examples(step)[top] if top is not None else None
+    sources = Sources(step, called, active, here)
     grads = [float(x) for x in step.grad_before]
     root = g.root
-    beats = []
-    if root in shown:
-        beats.append(Beat(root, "", 1.0, [f"\u2202L/\u2202{name_of(g, root)} = 1"],
-                          [Received(root, grads[root], 1.0, 1.0)]))
-    elif top is not None:
-        arrived = float(step.grad[top])
-        beats.append(Beat(top, "", arrived, [f"\u2202L/\u2202{name_of(g, top)} = {number(arrived)}, from the layers above"],
-                          [Received(top, 0.0, arrived, arrived)]))
+    beats, held, held_from = [], None, {}
     grads[root] = 1.0
     for event in step.backward_events():
+        if event.node in active and held is None:
+            held = {i: grads[i] for i in sorted(shown) if grads[i] != 0 and i not in (top, root)}
+            held_from = {i: sources.of(i) for i in held}
         received = []
         for i, amount in zip(event.inputs, event.received):  # in input order, as Value.backward adds
             after = grads[i] + amount
             received.append(Received(i, grads[i], amount, after))
             grads[i] = after
-        if event.node not in active:
-            continue
-        rule = local_rule(g, step.data, event.node, event.grad, event.inputs, event.received)
-        for r in received:
-            if r.before != 0 and r.node in shown:
-                rule.append(f"{name_of(g, r.node)}.grad = {number(r.before)} + {factor(r.amount)} = {number(r.after)}")
-        beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown]))
-    return beats
+        if event.node in active:
+            rule = local_rule(g, step.data, event.node, event.grad, event.inputs, event.received, called)
+            for r in received:
+                if r.before != 0 and r.node in shown:
+                    origin = sources.of(r.node, but=event.node)
+                    origin = f" (from {origin})" if origin else ""
+                    rule.append(f"{called[r.node]}.grad = {number(r.before)}{origin} + {factor(r.amount)} "
+                                f"= {number(r.after)}")
+            beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown]))
+        for i in event.inputs:
+            sources.add(i, event.node)
+    first = _first_beat(step, called, root, top, shown, held or {}, held_from)
+    return ([first] if first else []) + beats
+
+
+def _first_beat(step, called, root, top, shown, held, held_from):
+    """∂L/∂L = 1 at the root; or a neuron's output arriving from the layers above, with what the
+    drawn values already hold (the other examples' or neurons' parts of their grads)."""
+    if root in shown:
+        return Beat(root, "", 1.0, [f"{d(called[root])} = 1"], [Received(root, 0.0, 1.0, 1.0)])
+    if top is None:
+        return None
+    arrived = float(step.grad[top])
+    lines = [f"{d(called[top])} = {number(arrived)}, from the layers above"]
+    by_origin = {}
+    for i, origin in held_from.items():
+        by_origin.setdefault(origin, []).append(called[i])
+    for origin, who in by_origin.items():
+        verb = "holds" if len(who) == 1 else "hold"
+        lines.append(f"{listed(who)} already {verb} grads from {origin}")
+    received = [Received(top, 0.0, arrived, arrived)] + [Received(i, 0.0, v, v) for i, v in held.items()]
+    return Beat(top, "", arrived, lines, received)
 
 
 def neuron_nodes(step, neuron=None, focus=None):
@@ -120,7 +191,7 @@ def neuron_nodes(step, neuron=None, focus=None):
     backward events are shown. `neuron` is (j, l); `focus` a label: its neuron, or the neuron that
     reads it first."""
     g = step.graph
-    owner = neuron_groups(step)
+    owner = neurons(step)
     target = None
     if neuron is not None:
         target = first_neurons(step).get(tuple(neuron))
@@ -142,15 +213,48 @@ def neuron_nodes(step, neuron=None, focus=None):
     return sorted(set(ops) | reads), ops, target
 
 
-def wave(step, beats):
-    """The beats grouped as the gradient wave moves through the graph: consecutive beats of the same
-    neuron (or of the same stretch between neurons, like the loss) form one group."""
-    owner = neuron_groups(step)
-    groups, key = [], object()
+@dataclass
+class Moment:
+    key: int  # the box whose gradient passes back
+    lines: list  # what is written meanwhile
+    stages: tuple  # (edges, edges): the way the gradient travels back, first from the box to its op
+    updates: dict  # box key -> its grad afterwards
+    focus: list  # the boxes to keep in view: the box and those it passes its gradient to
+
+
+def moments(beats, drawing):
+    """A moment per beat, a value to a box: the rule is written while the gradient travels back."""
+    out = []
     for beat in beats:
-        k = owner[beat.node]
-        if k != key or not groups:
-            groups.append([])
-            key = k
-        groups[-1].append(beat)
-    return groups
+        stages = drawing.into(beat.node) if beat.op else ([], [])
+        updates = {r.node: r.after for r in beat.received if r.node in drawing.boxes}  # a*a: a's last sum
+        tails = [t for t, _ in stages[1]]
+        out.append(Moment(beat.node, beat.rule, stages, updates, [beat.node, *tails]))
+    return out
+
+
+def wave(step, beats, drawing):
+    """A moment per unit the gradient wave passes through, a neuron (or an example's loss) to a box:
+    consecutive beats of the same unit form one moment, captioned with what flows where."""
+    g = step.graph
+    out = []
+    groups = []
+    for beat in beats:
+        key = drawing.unit.get(beat.node, beat.node)
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(beat)
+    for key, group in groups:
+        stages = drawing.into(key) if key in drawing.boxes else ([], [])
+        updates = {r.node: r.after for b in group for r in b.received if r.node in drawing.boxes}
+        tails = list(dict.fromkeys(t for t, _ in stages[1]))
+        box = drawing.boxes.get(key)
+        name = box.name if box else drawing.names[key]
+        grad = step.grad[key] if key != g.root else 1.0
+        line = f"{d(name)} = {number(grad)}"
+        if box and box.example is not None:
+            line = f"{name} (example {box.example}): {line}"
+        if tails:
+            line += f" flows back to {listed(drawing.boxes[t].name for t in tails)}"
+        out.append(Moment(key, [line], stages, updates, [key, *tails]))
+    return out

@@ -1,29 +1,110 @@
 """`derivative` and `descent`: what a derivative is, and how it lowers a function.
 
-`derivative`: f(x) = 3x² − 7x + 10 near x = 3 (or `--function`, `--at`): the secant through x and x + h
-turns into the tangent as h shrinks, its slope converging to f'(x) (11 at 3), which the engine
-computes by backpropagating through the parsed expression.
-`descent`: derivative0.py's step x ← x − lr·f'(x) (f from 16 to 14.826299689521605), then more steps
-rolling downhill, then derivative1.py's g(a, b, c) = 3ab − c (3 to 2.5454000000421946).
+`derivative`: f(x) = 3x² − 7x + 10 near x = 3 (or `--function`, `--at`): the secant through x and x + h,
+its run and rise marked, turns into the tangent as h shrinks from 2 to 0.001; a table collects rise / run
+for each h, converging to f'(x) (11 at 3), which the engine computes by backpropagating through the
+parsed expression.
+`descent`: derivative0.py's step x ← x − lr·f'(x): the tangent at x, then a zoom until the step −lr·f'(x)
+is an arrow along the x axis, f from 16 to 14.826299689521605 (quoted as Python prints it); the steps
+after it rolling downhill; then derivative1.py's g(a, b, c) = 3ab − c: a nudge of each input moves g by
+its partial derivative, and one step against the three of them lowers g from 3 to 2.5454000000421946.
 """
 
 import math
 import re
 
 import numpy as np
-from manim import (DOWN, LEFT, UL, Axes, Dot, Group, Line, ValueTracker, VGroup, always_redraw,
-                   config, linear)
+from manim import DOWN, LEFT, Dot, Group, Line, Polygon, VGroup, VMobject, config, linear, smooth
 
 from nnanim.engine.expression import ExpressionError, Function
-from nnanim.engine.numbers import MINUS, number, printed, superscript, tick_step
+from nnanim.engine.numbers import MINUS, number, printed, superscript
 from nnanim.scenes.base import TraceScene, text
-from nnanim.scenes.calculus_plan import H, LR, WORKSHOP_F, descent, g_step, secant_schedule
-from nnanim.scenes.tween import Tween, fade
+from nnanim.scenes.calculus_plan import (H, H_WRITTEN, LR, NUDGE, WORKSHOP_F, between, close_up, derivative_view,
+                                         g_nudges, g_step, h_between, overview, rolling, secant_schedule,
+                                         secant_slope)
+from nnanim.scenes.plot_axes import NumberRow, PlotAxes, safe_area, set_segments
+from nnanim.scenes.raster_plot import RasterLabel
+from nnanim.scenes.tween import Tween, fade, recolor
+
+ROW = 0.42  # from one line of floor-sized text to the next
+SIGNIFICANT = 5  # digits of a slope: enough to see 11.03 and 11.003 converge to 11
+
+
+def pretty(expression):
+    """`3x^2 - 7x + 10` as it is written by hand: 3x² − 7x + 10."""
+    out = re.sub(r"(\^|\*\*)(\d+)", lambda m: superscript(m.group(2)), expression)
+    return out.replace("-", MINUS).replace("*", "\u00b7")
+
+
+def heading(content, theme, width):
+    """`content` at the heading size, on two lines at most (broken between terms) to fit `width`; longer,
+    at the smallest readable size on as many lines as it needs (a teacher may type 200 characters)."""
+    whole = text(content, theme, round(config.frame_height * theme.heading_size, 3))
+    if whole.width <= width:
+        return VGroup(whole)
+    for size in (theme.heading_size, min(theme.min_text, theme.heading_size)):  # smaller, never larger
+        line_height = round(config.frame_height * size, 3)
+        lines, line = [], ""
+        for word in content.split(" "):
+            trial = f"{line} {word}".strip()
+            if line and text(trial, theme, line_height).width > width:
+                lines.append(line)
+                trial = word
+            line = trial
+        lines.append(line)
+        if len(lines) <= 2:
+            break
+    made = VGroup(*[text(t, theme, line_height) for t in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    if made.width > width:  # one term wider than the frame: scaled, never below the floor (the checker says)
+        made.scale_to_fit_width(width)
+    return made
+
+
+def column(rows, theme, left, top):
+    """Lines of floor-sized text, (content, colour) each, from (left, top) down, ROW apart."""
+    group = VGroup()
+    for k, (content, color) in enumerate(rows):
+        line = text(content, theme, color=color)
+        group.add(line.move_to([left + line.width / 2, top - k * ROW - line.height / 2, 0]))
+    return group
+
+
+def live(content, theme, left, top, color):
+    """A line of floor-sized text that changes every frame (a Cairo label, not a Pango text)."""
+    line_height = round(config.frame_height * theme.min_text, 3)
+    return RasterLabel(content, (left, top - line_height / 2, 0), line_height, theme.rgba(color), font=theme.font)
+
+
+class StepArrow(VGroup):
+    """A horizontal arrow whose ends are moved every frame (no Manim tip rebuilt per frame)."""
+
+    def __init__(self, color, tip=0.2):
+        self.shaft = VMobject(stroke_color=color, stroke_width=6)
+        self.head = Polygon([0, 0, 0], [1, 0, 0], [0, 1, 0], stroke_width=0, fill_color=color, fill_opacity=1)
+        self.tip = tip
+        super().__init__(self.shaft, self.head)
+
+    def put(self, start, end):
+        length = abs(end[0] - start[0])
+        tip = min(self.tip, 0.6 * length)
+        sign = 1 if end[0] >= start[0] else -1
+        back = end - np.array([sign * tip, 0, 0])
+        if length < 1e-3:
+            back = end = start + np.array([1e-3, 0, 0])
+        set_segments(self.shaft, [(start, back + np.array([sign * 0.01, 0, 0]))])
+        self.head.set_points_as_corners([end, back + [0, tip * 0.6, 0], back - [0, tip * 0.6, 0], end])
+        return self
 
 
 class _CurveScene(TraceScene):
     def default_trace_and_step(self):
         return None, None
+
+    def drive(self, apply, *movers, **kwargs):
+        """An animation calling apply(t) every frame, redrawing those of `movers` that are on screen (Manim
+        draws what no animation names once, as a still, when a play begins)."""
+        shown = set(self.get_mobject_family_members())
+        return Tween(Group(*[m for m in movers if m in shown]), lambda _, t: apply(t), **kwargs)
 
     def function(self):
         try:
@@ -35,54 +116,17 @@ class _CurveScene(TraceScene):
             raise ValueError(f"f is not defined at x = {number(x0)}")
         return f, x0
 
-    def axes_for(self, f, lo, hi):
-        """Axes over [lo, hi] (widened to whole ticks) tall enough for f there."""
-        xs = np.linspace(lo, hi, 200)
-        ys = np.array([f(x) for x in xs])
-        ys = ys[np.isfinite(ys)]
-        y0, y1 = float(ys.min()), float(ys.max())
-        pad = (y1 - y0) * 0.12 or 1.0
-        xt, yt = tick_step(hi - lo, 6), tick_step(y1 - y0 + 2 * pad, 6)
-        self.x_range = (math.floor(lo / xt) * xt, math.ceil(hi / xt) * xt)
-        self.y_range = (math.floor((y0 - pad) / yt) * yt, math.ceil((y1 + pad) / yt) * yt)
-        axes = Axes(x_range=[*self.x_range, xt], y_range=[*self.y_range, yt],
-                    x_length=config.frame_width * 0.52, y_length=config.frame_height * 0.72,
-                    axis_config={"color": self.theme.muted, "include_numbers": True, "font_size": 30},
-                    x_axis_config={"decimal_number_config": _decimals(xt, self.theme)},
-                    y_axis_config={"decimal_number_config": _decimals(yt, self.theme)}, tips=False)
-        return axes.to_edge(LEFT, buff=0.6).shift(DOWN * 0.2)
-
-    def line_through(self, axes, x, y, s, color):
-        """The line of slope s through (x, y), cut to the axes' box."""
-        lo, hi = self.x_range
-        ends = []
-        for a in (lo, hi):
-            b = y + s * (a - x)
-            if not self.y_range[0] <= b <= self.y_range[1] and s != 0:
-                b = min(max(b, self.y_range[0]), self.y_range[1])
-                a = x + (b - y) / s
-            ends.append(axes.c2p(a, b))
-        return Line(*ends, color=color, stroke_width=4)
-
-    def title(self, f):
-        return text(f"f(x) = {pretty(f.text)}", self.theme, round(config.frame_height * self.theme.body_size, 3)).to_corner(UL)
-
-    def lines(self, rows, width=None):
-        group = VGroup(*[text(r, self.theme) for r in rows])
-        group.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        if width and group.width > width:
-            group.scale_to_fit_width(width)
-        return group
-
-
-def _decimals(tick, theme):
-    return {"num_decimal_places": max(0, -math.floor(math.log10(tick) + 1e-9)), "color": theme.muted}
-
-
-def pretty(expression):
-    """`3x^2 - 7x + 10` as it is written by hand: 3x² − 7x + 10."""
-    out = re.sub(r"(\^|\*\*)(\d+)", lambda m: superscript(m.group(2)), expression)
-    return out.replace("-", MINUS).replace("*", "\u00b7")
+    def layout(self, f, panel, width=0.0):
+        """The title (f) top left; the `panel` (text built from (0, 0) down, at least `width` wide) moved
+        to the right, level with the plot's top (or the title's if it is too tall for that); returns the
+        title and the area left for the plot."""
+        left, bottom, right, top = safe_area(self.theme)
+        panel_left = right - max(panel.width, width)
+        title = heading(f"f(x) = {pretty(f.text)}", self.theme, max(panel_left - 0.6 - left, (right - left) / 3))
+        title.move_to([left + title.width / 2, top - title.height / 2, 0])
+        content_top = title.get_bottom()[1] - 0.35
+        panel.shift([panel_left, content_top if panel.height <= content_top - bottom else top, 0])
+        return title, (left, bottom, panel_left - 0.6, content_top)
 
 
 class Derivative(_CurveScene):
@@ -90,92 +134,381 @@ class Derivative(_CurveScene):
 
     def construct(self):
         f, x0 = self.function()
+        theme, hs = self.theme, secant_schedule()
+        formula = column([("slope = rise / run", theme.text), (f"rise = f(x + h) {MINUS} f(x)", theme.muted),
+                          ("run = h", theme.muted)], theme, 0, 0)
+        table_top = -3 * ROW - 0.25
+        rows = [(column([(number(h), theme.text)], theme, 0, table_top - (k + 1) * ROW),
+                 text(number(secant_slope(f, x0, h), SIGNIFICANT), theme)) for k, h in enumerate(hs)]
+        second = max(h.width for h, _ in rows) + 0.6
+        rows = [VGroup(h, v.move_to([second + v.width / 2, h.get_center()[1], 0])) for h, v in rows]
+        header = VGroup(column([("h", theme.muted)], theme, 0, table_top),
+                        column([("rise / run", theme.muted)], theme, second, table_top))
         slope = f.derivative(x0)
-        axes = self.axes_for(f, x0 - 2.5, x0 + 2.5)
-        curve = axes.plot(f, x_range=[x0 - 2.5, x0 + 2.5, 0.02], color=self.theme.positive, use_smoothing=False)
-        p = Dot(axes.c2p(x0, f(x0)), color=self.theme.text)
-        h = ValueTracker(secant_schedule()[0])
-        panel_x = axes.get_right()[0] + 0.4
+        answer = column([(f"f\u2032({number(x0)}) = {number(slope, SIGNIFICANT)}", theme.accent),
+                         ("the tangent's slope,", theme.muted), ("by backpropagation", theme.muted)],
+                        theme, 0, table_top - (len(hs) + 1) * ROW - 0.25)
+        title, area = self.layout(f, VGroup(formula, header, *rows, answer))
 
-        def secant():
-            s = (f(x0 + h.get_value()) - f(x0)) / h.get_value()
-            return self.line_through(axes, x0, f(x0), s, self.theme.accent)
-
-        def q():
-            return Dot(axes.c2p(x0 + h.get_value(), f(x0 + h.get_value())), color=self.theme.accent)
-
-        def readout():
-            hv = h.get_value()
-            rows = [f"x = {number(x0)},  h = {number(hv, 3)}", "slope = (f(x + h) \u2212 f(x)) / h",
-                    f"         = {number((f(x0 + hv) - f(x0)) / hv, 6)}"]
-            return self.lines(rows, config.frame_width / 2 - panel_x - 0.3).move_to([panel_x, 1.2, 0], aligned_edge=LEFT)
-
-        self.add(self.title(f))
-        self.play(fade(VGroup(axes, curve), True), run_time=1)
-        self.play(fade(p, True), run_time=0.3)
-        moving = [always_redraw(secant), always_redraw(q), always_redraw(readout)]
-        self.add(*moving)
-        self.wait(0.8)
-        start, end = secant_schedule()[0], secant_schedule()[-1]
-        self.play(Tween(h, lambda m, a: m.set_value(start * (end / start) ** a), rate_func=linear), run_time=5)
+        marker_row = text("x + h", theme).height + 0.2
+        axes = PlotAxes(theme, (area[0], area[1] + marker_row, area[2], area[3]), [derivative_view(f, x0)])
+        curve = axes.plot(f, theme.text)
+        secant = Secant(axes, f, x0, theme, area[1])
+        secant.show(hs[0])
+        self.add(title, axes, curve, secant.base)  # the first frame: the curve and the point x
         self.wait(0.5)
-        tangent = self.line_through(axes, x0, f(x0), slope, self.theme.text)
-        result = self.lines([f"f'({number(x0)}) = {number(slope, 6)}", "the tangent's slope,", "by backpropagation"],
-                            config.frame_width / 2 - panel_x - 0.3)
-        result.next_to(moving[2], DOWN, buff=0.5, aligned_edge=LEFT)
-        self.play(fade(tangent, True), fade(result, True), run_time=1)
-        self.wait(2)
+        self.play(fade(secant.moving, True), fade(formula, True), fade(header, True), run_time=1)
+        self.play(fade(rows[0].set_color(theme.accent), True), run_time=0.4)
+        self.mark_stop()  # the secant at h = 2, its run and rise marked, and its slope
+
+        for k in range(1, len(hs)):
+            self.add(rows[k].set_color(theme.accent).set_opacity(0))
+
+            def shrink(t, k=k):  # h from one row's value to the next's, then that row appears
+                secant.show(h_between(hs[k - 1], hs[k], smooth(min(t / 0.75, 1))))
+                rows[k].set_opacity(max(t - 0.75, 0) / 0.25)
+                rows[k - 1].set_color(theme.accent if t < 0.75 else theme.text)
+
+            self.play(self.drive(shrink, secant, rows[k - 1], rows[k], rate_func=linear), run_time=1.6)
+            self.wait(0.3)
+        self.mark_stop()  # h = 0.001: the secant lies on the tangent, rise / run is 11.003
+
+        tangent = VMobject(stroke_color=theme.accent, stroke_width=6)
+        ends = axes.through(x0, f(x0), slope)
+        if ends is not None:
+            tangent.set_points_as_corners(ends)
+        self.play(fade(secant.moving, False), fade(tangent, True), fade(answer, True), recolor(rows[-1], theme.text),
+                  run_time=1)
+        self.remove(secant.moving)
+        self.mark_stop()  # the tangent and f'(x) by backpropagation: the end
+
+
+class Secant(VGroup):
+    """The point x on f, and the secant to x + h with its run and rise, the markers x and x + h below
+    the axis; `show(h)` redraws it for another h."""
+
+    def __init__(self, axes, f, x0, theme, marker_y):
+        super().__init__()
+        self.axes, self.f, self.x0 = axes, f, x0
+        accent = theme.accent
+        self.p = Dot(axes.c2p(x0, f(x0)), radius=0.09, color=theme.text)
+        self.p_drop = VMobject(stroke_color=theme.rule, stroke_width=2)
+        self.x_label = text("x", theme)
+        self.q = Dot(radius=0.09, color=accent)
+        self.q_drop = VMobject(stroke_color=theme.rule, stroke_width=2)
+        self.xh_label = text("x + h", theme, color=accent)
+        self.line = VMobject(stroke_color=accent, stroke_width=5)
+        self.run = VMobject(stroke_color=theme.muted, stroke_width=3)
+        self.rise = VMobject(stroke_color=theme.muted, stroke_width=3)
+        self.run_label = text("run", theme, color=theme.muted)
+        self.rise_label = text("rise", theme, color=theme.muted)
+        self.marker_y = marker_y  # the markers' baseline
+        self.base = VGroup(self.p_drop, self.p, self.x_label)
+        self.moving = VGroup(self.line, self.run, self.rise, self.q_drop, self.q, self.xh_label, self.run_label,
+                             self.rise_label)
+        self.add(self.base, self.moving)
+
+    def show(self, h):
+        axes, f, x0 = self.axes, self.f, self.x0
+        bottom = axes.box[1]
+        p, q, r = axes.c2p(x0, f(x0)), axes.c2p(x0 + h, f(x0 + h)), axes.c2p(x0 + h, f(x0))
+        set_segments(self.p_drop, [([p[0], bottom, 0], p)])
+        self.q.move_to(q)
+        set_segments(self.q_drop, [([q[0], bottom, 0], q)])
+        ends = axes.through(x0, f(x0), secant_slope(f, x0, h))
+        if ends is not None:
+            self.line.set_points_as_corners(ends)
+        set_segments(self.run, [(p, r)])
+        set_segments(self.rise, [(r, q)])
+        # the markers x and x + h below the tick labels: each under its point, pushed apart when close
+        a, b = self.x_label, self.xh_label
+        overlap = (a.width + b.width) / 2 + 0.2 - (q[0] - p[0])
+        push = max(overlap, 0) / 2
+        a.move_to([p[0] - push, self.marker_y + a.height / 2, 0])
+        b.move_to([q[0] + push, self.marker_y + b.height / 2, 0])
+        # run and rise named while there is room, outside the triangle
+        up = 1 if q[1] >= p[1] else -1
+        run_fits = q[0] - p[0] > self.run_label.width + 0.3
+        rise_fits = abs(q[1] - p[1]) > self.rise_label.height + 0.3
+        self.run_label.move_to([(p[0] + q[0]) / 2, p[1] - up * (0.12 + self.run_label.height / 2), 0])
+        self.rise_label.move_to([q[0] + 0.12 + self.rise_label.width / 2, (p[1] + q[1]) / 2, 0])
+        self.run_label.set_opacity(1 if run_fits else 0)
+        self.rise_label.set_opacity(1 if rise_fits and run_fits else 0)
+        return self
 
 
 class Descent(_CurveScene):
-    """One step of x ← x − lr·f'(x), then more steps rolling downhill; then g(a, b, c)."""
+    """One step of x ← x − lr·f'(x) seen close up, then more steps rolling downhill; then g(a, b, c)."""
 
     STEPS = 60
 
     def construct(self):
         f, x0 = self.function()
-        path = descent(f, x0, self.STEPS)
-        lo, hi = min(p.x_next for p in path) - 1.5, x0 + 1.0
-        axes = self.axes_for(f, lo, hi)
-        curve = axes.plot(f, x_range=[lo, hi, 0.02], color=self.theme.positive, use_smoothing=False)
-        ball = Dot(axes.c2p(x0, f(x0)), color=self.theme.accent, radius=0.12)
-        panel_x = axes.get_right()[0] + 0.4
-        width = config.frame_width / 2 - panel_x - 0.3
-        first = path[0]
-        rows = [f"x = {printed(first.x)},  f(x) = {printed(first.fx)}",
-                "slope \u2248 (f(x + h) \u2212 f(x)) / h", f"    = {number(first.grad, 8)}   (h = {H:f})",
-                f"x \u2190 x \u2212 {LR} \u00b7 slope", f"    = {printed(first.x_next)}",
-                f"f(x) = {printed(first.fx_next)}"]
-        story = self.lines(rows, width).move_to([panel_x, 1.0, 0], aligned_edge=LEFT)
-        self.add(self.title(f))
-        self.play(fade(VGroup(axes, curve, ball), True), run_time=1)
-        for row in story:
-            self.play(fade(row, True), run_time=0.5)
-            self.wait(0.5)
-        self.play(ball.animate.move_to(axes.c2p(first.x_next, first.fx_next)), run_time=1)
-        self.wait(1)
-        counter = VGroup()
-        for k, step in enumerate(path[1:], start=2):
-            self.remove(counter)
-            counter = self.lines([f"step {k}: f(x) = {number(step.fx_next, 8)}"], width)
-            self.add(counter.move_to([panel_x, -1.6, 0], aligned_edge=LEFT))
-            self.play(ball.animate.move_to(axes.c2p(step.x_next, step.fx_next)), run_time=0.08)
-        self.wait(1.5)
+        theme = self.theme
+        path = rolling(f, x0, self.STEPS)
+        first = path[0] if path else None
+        slope = first.grad if first else secant_slope(f, x0, H)
+        story = column([(f"slope at x = {number(x0)}", theme.muted),
+                        (f"(f(x + h) {MINUS} f(x)) / h = {number(slope)}", theme.text),
+                        (f"h = {H_WRITTEN},  lr = {LR}", theme.muted)], theme, 0, 0)
+        panel = VGroup(story)
+        if path:
+            steps = column([(f"step = {MINUS}lr \u00b7 slope", theme.muted),
+                            (f"= {MINUS}{LR} \u00b7 {_factor(slope)} = {number(first.step)}", theme.accent),
+                            (f"x \u2190 {number(first.x)} {_signed(first.step, ' ')} = {number(first.x_next)}",
+                             theme.text)], theme, 0, -3 * ROW - 0.3)
+            quote = column([("Python prints", theme.muted), ("Before:", theme.text),
+                            (f"f(x)={printed(first.fx)}", theme.text), ("After:", theme.text),
+                            (f"f(x)={printed(first.fx_next)}", theme.text)], theme, 0, -6 * ROW - 0.6)
+            last = path[-1]
+            more = column([(f"{len(path) - 1} more steps", theme.muted)], theme, 0, 0)
+            final = column([(f"after step {len(path)}", theme.text), (f"x = {number(last.x_next)}", theme.text),
+                            (f"slope = {number(secant_slope(f, last.x_next, H))}", theme.text),
+                            (f"f(x) = {number(last.fx_next)}", theme.text)], theme, 0, -ROW)
+            panel.add(steps, quote, more, final)
+        title, area = self.layout(f, panel, text("slope = \u22120.0000", theme).width)  # room for the counters
+        panel_left, top = story.get_left()[0], story.get_top()[1]
+
+        wide = overview(f, path) if path else derivative_view(f, x0)
+        near = close_up(f, first, wide) if path else wide
+        axes = PlotAxes(theme, area, [wide, near])  # (labels rest during a zoom: no view between needs room)
+        curve = axes.plot(f, theme.text)
+        walk = Walk(axes, f, theme, path)
+        walk.at(x0)
+        self.add(title, axes, curve, walk.trail, walk.ball)  # the first frame: f and the ball at x
+        self.wait(0.5)
+        self.play(fade(walk.tangent, True), fade(story, True), run_time=1)
+        self.mark_stop()  # the tangent at x and its slope
+        if not path:
+            return self.show_g()
+
+        walk.aim(first)
+        self.play(fade(walk.step, True), fade(steps[0], True), fade(steps[1], True), run_time=0.8)
+        self.zoom(axes, curve, f, walk, wide, near)
+        self.play(fade(walk.label, True), run_time=0.4)
+        self.play(self.drive(lambda t: walk.at(first.x + first.step * t), *walk), fade(steps[2], True),
+                  run_time=1.2)
+        self.play(fade(quote, True), run_time=0.8)
+        self.mark_stop()  # one step, close up, and what derivative0.py prints
+
+        self.play(fade(VGroup(story, steps, quote, walk.label), False), run_time=0.6)
+        self.remove(story, steps, quote, walk.label)
+        self.zoom(axes, curve, f, walk, near, wide)
+        if len(path) > 1:
+            self.roll(walk, path, more, final, panel_left, top)
         self.play(fade(Group(*self.mobjects), False), run_time=0.6)
         self.clear()
         self.show_g()
 
-    def show_g(self):
-        before, grads, moved, after = g_step()
-        rows = ["g(a, b, c) = 3ab \u2212 c,   a = 1, b = 2, c = 3",
-                f"Before: g(a, b, c) = {printed(before)}",
-                f"slopes (h = {H:f}):  \u2202g/\u2202a \u2248 {number(grads[0], 6)},  \u2202g/\u2202b \u2248 {number(grads[1], 6)},"
-                f"  \u2202g/\u2202c \u2248 {number(grads[2], 6)}",
-                f"after one step (lr = {LR}):  a = {number(moved[0], 6)},  b = {number(moved[1], 6)},  c = {number(moved[2], 6)}",
-                f"After: g(a, b, c) = {printed(after)}"]
-        table = self.lines(rows, config.frame_width - 1).move_to([0, 0, 0])
-        for row in table:
-            self.play(fade(row, True), run_time=0.5)
-            self.wait(0.6)
-        self.wait(2)
+    def zoom(self, axes, curve, f, walk, start, end, seconds=2):
+        """From view `start` to `end`; the tick labels rest while the lines move."""
+        if start == end:
+            return
 
+        def show(t):
+            axes.set_view(between(start, end, t), labels=False)
+            axes.trace(curve, f)
+            walk.redraw()
+
+        self.play(fade(axes.labels, False), run_time=0.3)
+        self.play(self.drive(show, axes, curve, *walk), run_time=seconds)
+        axes.set_view(end)
+        self.play(fade(axes.labels, True), run_time=0.3)
+
+    def roll(self, walk, path, more, final, left, top):
+        """The steps after the first, one every 0.1 s, the numbers of each beside the plot; at the end,
+        `final` (the numbers after the last step)."""
+        theme = self.theme
+        counters = [live("", theme, left, top - k * ROW, theme.text) for k in range(1, 5)]
+
+        def show(t):
+            k = min(int(t * (len(path) - 1)), len(path) - 2) + 1
+            s = path[k]
+            walk.leave(k)
+            walk.aim(s)
+            walk.at(s.x + s.step * (t * (len(path) - 1) - (k - 1)))
+            for line, content in zip(counters, [f"step {k + 1}", f"x = {number(s.x)}", f"slope = {number(s.grad)}",
+                                                f"f(x) = {number(s.fx)}"]):
+                line.set_text(content)
+
+        show(0)
+        self.add(more, *counters)
+        self.play(self.drive(show, *walk, *counters, rate_func=linear), run_time=0.1 * (len(path) - 1) + 0.5)
+        walk.leave(len(path))
+        walk.at(path[-1].x_next)
+        self.remove(*counters)
+        self.add(final)
+        self.wait(0.5)
+        self.mark_stop()  # the ball after the last step: the steps shrank as the slope flattened
+
+    def show_g(self):
+        """derivative1.py's g(a, b, c) = 3ab − c: each input nudged alone, then one step against the slopes."""
+        theme = self.theme
+        before, grads, moved, after = g_step()
+        nudged = g_nudges()
+        left, bottom, right, top = safe_area(theme)
+        title = heading(f"g(a, b, c) = 3ab {MINUS} c", theme, right - left)
+        title.move_to([left + title.width / 2, top - title.height / 2, 0])
+        source = text("derivative1.py", theme, color=theme.muted)
+        source.move_to([right - source.width / 2, title.get_center()[1], 0])
+        note = text(f"nudges drawn {number(NUDGE)} long: derivative1.py nudges by h = {H_WRITTEN}", theme,
+                    color=theme.muted)
+        note.move_to([left + note.width / 2, bottom + note.height / 2, 0])
+        names, values = ("a", "b", "c", "g"), (1, 2, 3, before)
+        slopes = [text(f"\u2202g/\u2202{names[k]} \u2248 {number(nudged[k] - before)} / {number(NUDGE)}"
+                       f" = {number(grads[k])}", theme) for k in range(3)]
+        updates = [text(f"{names[k]} \u2190 {number(values[k])} {MINUS} {LR} \u00b7 {_factor(grads[k])}"
+                        f" = {number(moved[k])}", theme, color=theme.accent) for k in range(3)]
+        quote = [text("Python prints", theme, color=theme.muted), text(f"g(a, b, c)={printed(before)}", theme),
+                 text(f"g(a, b, c)={printed(after)}", theme, color=theme.accent)]
+        notes_left = right - max(t.width for t in slopes + updates + quote)
+        rows_top, rows_bottom = title.get_bottom()[1] - 0.2, note.get_top()[1] + 0.1
+        pitch = (rows_top - rows_bottom) / 4
+        name_width = max(text(f"{n} = {number(v)}", theme, _body(theme)).width for n, v in zip(names, values))
+        rows = []
+        for k, (name, value) in enumerate(zip(names, values)):
+            y = rows_top - pitch * (k + 0.55)
+            lo, hi = (value - 0.12, value + 0.12) if k < 3 else (2.4, 3.4)
+            line = NumberRow(theme, left + name_width + 0.5, notes_left - 0.7, y, lo, hi, 5 if k < 3 else 6)
+            rows.append(Dial(theme, name, value, line, left))
+        split = (rows[2].number_row.y + rows[3].number_row.y) / 2 - 0.2
+        rule = Line([left, split, 0], [notes_left - 0.4, split, 0], stroke_color=theme.rule, stroke_width=2)
+        for k, line in enumerate(quote):
+            line.move_to([notes_left + line.width / 2, rows[3].top() - k * ROW - line.height / 2, 0])
+        for k in range(3):
+            for j, line in enumerate((slopes[k], updates[k])):
+                line.move_to([notes_left + line.width / 2, rows[k].top() - j * ROW - line.height / 2, 0])
+        self.add(title, source, rule, *rows)  # the first frame of g: its inputs and its value
+        self.play(fade(note, True), fade(VGroup(*quote[:2]), True), run_time=0.6)
+        g = rows[3]
+        for k in range(3):
+            change = nudged[k] - before
+            ghosts = VGroup(rows[k].nudge(NUDGE, f"+{number(NUDGE)}"), g.nudge(change, _signed(change)))
+            self.add(ghosts)
+            self.play(self.drive(lambda t, k=k: (rows[k].slide(t), g.slide(t)), ghosts), run_time=1)
+            self.play(fade(slopes[k], True), run_time=0.6)
+            self.mark_stop()  # one input nudged alone: g moved by its partial derivative times the nudge
+            self.play(fade(ghosts, False), run_time=0.5)
+            self.remove(ghosts)
+
+        steps = VGroup(*[rows[k].nudge(moved[k] - values[k], _signed(moved[k] - values[k])) for k in range(3)],
+                       g.nudge(after - before, _signed(after - before)))
+        self.add(steps)
+        self.play(self.drive(lambda t: [r.slide(t) for r in rows], steps), fade(VGroup(*updates), True),
+                  run_time=1.5)
+        self.play(fade(quote[2], True), run_time=0.6)
+        self.mark_stop()  # one step against the slopes: g from 3 to 2.5454000000421946, the end
+
+
+def _body(theme):
+    return round(config.frame_height * theme.body_size, 3)
+
+
+def _factor(value):
+    """A number as a factor of a product: (−0.3513), parenthesised when negative."""
+    return f"({number(value)})" if value < 0 else number(value)
+
+
+def _signed(value, space=""):
+    """+0.05 or −0.06 (or "+ 0.05" with space=" "): a change, its sign always written."""
+    return f"{'+' if value >= 0 else MINUS}{space}{number(abs(value))}"
+
+
+class Walk(VGroup):
+    """The ball on f, the tangent through it, the step −lr·f'(x) as an arrow along the x axis, and a mark
+    on the axis where each step of `path` began; drawn in the axes' current view."""
+
+    def __init__(self, axes, f, theme, path):
+        super().__init__()
+        self.axes, self.f = axes, f
+        self.ball = Dot(radius=0.13, color=theme.accent)
+        self.tangent = VMobject(stroke_color=theme.accent, stroke_width=5)
+        self.arrow = StepArrow(theme.accent)
+        self.label = text(f"{MINUS}lr \u00b7 f\u2032(x)", theme, color=theme.accent)
+        self.drops = VMobject(stroke_color=theme.rule, stroke_width=2)
+        self.step = VGroup(self.drops, self.arrow)
+        self.marks = [s.x for s in path] + [s.x_next for s in path[-1:]]
+        self.trail = VMobject(stroke_color=theme.muted, stroke_width=2)
+        self.begun = 0  # the marks shown: those of the steps begun so far
+        self.x, self.current = None, None
+        self.add(self.trail, self.tangent, self.step, self.label, self.ball)
+
+    def at(self, x):
+        self.x = x
+        return self.redraw()
+
+    def aim(self, step):
+        self.current = step
+
+    def leave(self, k):
+        """Show the marks of steps 0..k."""
+        self.begun = max(self.begun, k + 1)
+
+    def redraw(self):
+        axes, f = self.axes, self.f
+        x, (left, bottom, right, top) = self.x, axes.box
+        band = bottom + (top - bottom) * 0.09
+        self.ball.move_to(axes.c2p(x, f(x)))
+        ends = axes.through(x, f(x), secant_slope(f, x, H), length=3.6)
+        if ends is not None:
+            self.tangent.set_points_as_corners(ends)
+        shown = []  # thinned where the steps are too close to tell apart
+        for at in self.marks[:self.begun]:
+            mx = axes.c2p(at, 0)[0]
+            if left <= mx <= right and (not shown or abs(mx - shown[-1]) > 0.06):
+                shown.append(mx)
+        set_segments(self.trail, [([mx, bottom, 0], [mx, bottom + 0.16, 0]) for mx in shown])
+        s = self.current
+        if s is not None:
+            start, end = axes.c2p(s.x, 0), axes.c2p(s.x_next, 0)
+            start[1] = end[1] = band
+            self.arrow.put(start, end)
+            seen = 1 if abs(end[0] - start[0]) > 0.1 else 0  # shorter is no arrow (f'(x) about 0, or far out)
+            self.arrow.set_opacity(seen)
+            self.label.set_opacity(seen)
+            ends = [axes.c2p(at, f(at)) for at in (s.x, s.x_next)]
+            set_segments(self.drops, [([p[0], bottom, 0], p) for p in ends])
+            half = self.label.width / 2
+            mid = min(max((start[0] + end[0]) / 2, left + half + 0.1), right - half - 0.1)
+            self.label.move_to([mid, band + 0.18 + self.label.height / 2, 0])
+        return self
+
+
+class Dial(VGroup):
+    """One of g's inputs (or g) on its number line: "a = 1" on the left, a dot at the value, and a ghost
+    that slides to value + change under an arrow, the change written beside the arrow."""
+
+    def __init__(self, theme, name, value, number_row, left):
+        super().__init__()
+        self.theme, self.value, self.number_row = theme, value, number_row
+        label = text(f"{name} = {number(value)}", theme, _body(theme))
+        label.move_to([left + label.width / 2, number_row.y, 0])
+        self.dot = Dot(number_row.point(value), radius=0.11, color=theme.text)
+        self.add(number_row, label, self.dot)
+
+    def top(self):
+        """Where text beside this row begins (its top), level with the arrow above the line."""
+        return self.number_row.y + 0.62
+
+    def nudge(self, change, caption):
+        """The ghost for value + change (not on screen until the scene adds it)."""
+        accent = self.theme.accent
+        self.change = change
+        self.ghost = Dot(radius=0.11, color=accent)
+        self.arrow = StepArrow(accent, tip=0.18)
+        self.caption = text(caption, self.theme, color=accent)
+        self.slide(0)
+        return VGroup(self.arrow, self.ghost, self.caption)
+
+    def slide(self, t):
+        start = self.number_row.point(self.value)
+        end = self.number_row.point(self.value + self.change * t)
+        self.ghost.move_to(end)
+        lift = np.array([0, 0.4, 0])
+        self.arrow.put(start + lift, end + lift)
+        self.arrow.set_opacity(1 if abs(end[0] - start[0]) > 0.05 else 0)
+        side = 1 if self.change >= 0 else -1
+        reach = abs(self.number_row.point(self.value + self.change)[0] - start[0])
+        self.caption.move_to(start + lift + [side * (reach + 0.15 + self.caption.width / 2), 0, 0])
+        self.caption.set_opacity(1 if t > 0.05 else 0)
+        return self

@@ -1,56 +1,183 @@
-"""`formula` and `loss-formula`: the network, and its loss, written out as one expression and typed."""
+"""`formula` and `loss-formula`: the network, and its loss, written out as one expression and typed.
 
-from manim import config
+Every symbol is in the colour of the layer whose neuron writes it, so the nesting shows while it is
+typed. A formula that does not fit is then pulled back to show its whole size, and the scene cuts to
+its structure at a readable size: the first neuron of each layer written out, the others folded to
+tanh(⋯). In the loss, the network's part sits on a band of its own, apart from the targets.
+"""
 
-from nnanim.engine.formula import loss_formula, mlp_formula
-from nnanim.scenes.base import TraceScene, caption
-from nnanim.scenes.typewriter import ShowWhole, TypedFormula, TypeOut
+import math
+
+from manim import DOWN, RIGHT, Rectangle, VGroup, config
+
+from nnanim.engine.formula import loss_formula, loss_structure, mlp_formula, mlp_structure
+from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.typewriter import FormulaStill, TypedFormula, TypeOut, ZoomOut
 
 TYPING_SECONDS = 8
-WHOLE_SECONDS = 1.2  # from the typing view to the whole formula, when it did not fit
-HOLD_SECONDS = 1.5
+WHOLE_SECONDS = 2  # the pull back to the whole formula, and a moment to take in its size
+HOLD_SECONDS = 2  # the readable end: the structure (or the whole formula when it fits)
+PER_LINE = 60  # glyphs a line, fewer when long labels make the lines too wide to read
+STILL_EM = 1 / 16  # the largest em of the structure, of the frame height
 
 
 class _TypedFormulaScene(TraceScene):
-    def formula(self):
+    structure_note = ""
+
+    def formula(self, per_line=PER_LINE):
+        raise NotImplementedError
+
+    def structures(self):
+        """Folded versions of the formula to choose from (the largest readable one wins); may be empty."""
         raise NotImplementedError
 
     def construct(self):
-        margin = int(0.04 * config.pixel_width)
-        caption = self.caption()
-        bottom = int(self.px(0.1)) if caption else margin
-        box = (margin, margin, config.pixel_width - 2 * margin, config.pixel_height - margin - bottom)
-        typed = TypedFormula(self.formula(), self.theme, box, self.background_pixel(), paged=self.options.for_gif)
-        if caption:
-            self.add(caption)
-        self.add(typed)
-        start = self.renderer.time
-        formula = typed.formula
-        heads = [sum(formula.line_glyphs()[:i]) for i, line in enumerate(formula.lines)
-                 if line and line[0].tex.startswith("&\\mathrm")]
-        for glyph in heads[1:]:  # each further output begins: a natural pause
-            self.mark_stop(start + TYPING_SECONDS * glyph / max(typed.n, 1))
-        self.play(TypeOut(typed, run_time=TYPING_SECONDS))
-        self.mark_stop()
-        if typed.height_px > typed.view_h:
-            self.play(ShowWhole(typed, run_time=WHOLE_SECONDS))
+        left, top, right, bottom = self.safe_area()
+        gap = 0.5 * self.min_px()
+        formula = self.fitted(right - left)
+        legend = self.legend(formula)
+        row_top = self.to_px_y(legend.get_top()[1]) if legend else bottom - self.min_px()
+        typed = TypedFormula(formula, self.theme, (left, top, right - left, row_top - gap - top),
+                             self.background_pixel(), paged=self.options.for_gif, max_em=STILL_EM * config.pixel_height)
+        self.add(typed, *([legend] if legend else []))
+        note = self.note(self.structure_note, row_top - gap if legend else bottom)
+        still = None if typed.fits else self.still((left, top, right - left,
+                                                    self.to_px_y(note.get_top()[1]) - 2 * gap - top))
+        ends = self.output_starts(typed)[1:] + [typed.n]
+        for seconds, end in zip(self.typing_times(typed, ends), ends):
+            if seconds > 0:
+                self.play(TypeOut(typed, until=end, run_time=seconds))
+            if end < typed.n or still is not None:
+                self.mark_stop()  # an output is typed: its last lines on screen, at full size
+        if not typed.fits:
+            if still is not None:
+                self.play(ZoomOut(typed, run_time=WHOLE_SECONDS))
+                self.remove(typed)  # a cut: the structure never shows over the small whole
+                self.add(still, note)
+            else:  # in the legend's place: the view keeps its size
+                self.remove(*([legend] if legend else []))
+                self.add(self.note(f"the last lines of {len(formula.lines)}: the whole formula is too long "
+                                   "to read at once", bottom))
         self.wait(HOLD_SECONDS)
+        self.mark_stop()
 
-    def caption(self):
-        if not self.options.values:
+    def typing_times(self, typed, ends):
+        """Seconds to type up to each of `ends` at an even pace, in whole frames adding up to
+        TYPING_SECONDS."""
+        frames = round(TYPING_SECONDS * config.frame_rate)
+        done = [round(frames * (end - typed.start) / max(typed.n - typed.start, 1)) for end in ends]
+        return [(b - a) / config.frame_rate for a, b in zip([0] + done[:-1], done)]
+
+    def note(self, content, bottom_px):
+        """A line of secondary text whose bottom is at `bottom_px`, centred."""
+        line = text(content, self.theme, color=self.theme.muted)
+        return line.move_to([0, self.to_units_y(bottom_px) + line.height / 2, 0])
+
+    # ----- what is shown
+    def fitted(self, width):
+        """The formula, with fewer glyphs a line while its lines would be too wide to read at `width` px."""
+        per_line = PER_LINE
+        while True:
+            formula = self.formula(per_line)
+            probe = TypedFormula.scale_for(formula, self.theme, width)
+            if probe >= self.theme.min_text * config.pixel_height / 10 or per_line <= 20:
+                return formula
+            per_line = max(20, math.floor(per_line * probe * 10 / (self.theme.formula_em * config.pixel_height)))
+
+    def still(self, box):
+        """The structure at the largest readable size that fits `box`, or None."""
+        floor = self.theme.min_text * config.pixel_height * 0.97
+        stills = [FormulaStill(f, self.theme, box, self.background_pixel(), STILL_EM * config.pixel_height)
+                  for f in self.structures() if f is not None]
+        stills = [s for s in stills if s.em_px >= floor]
+        return max(stills, key=lambda s: s.em_px) if stills else None
+
+    def legend(self, formula):
+        """Under the formula: each layer's name in its colour, in as many lines as it takes (None for a
+        graph without layers)."""
+        layers = max((t.layer for line in formula.lines for t in line), default=-1) + 1
+        if layers == 0:
             return None
-        return caption(f"parameters at step {self.step.index} of {self.trace.num_steps}", self.theme)
+        items = self.legend_items() + [text(f"layer {l}", self.theme, color=self.theme.layer_color(l))
+                                       for l in range(layers)]
+        if self.options.values:
+            items.append(text(f"parameters at step {self.step.index} of {self.trace.num_steps}", self.theme,
+                              color=self.theme.muted))
+        left, _, right, bottom = self.safe_area()
+        buff, room = 1.2 * self.units(self.min_px()), self.units(right - left) - 2 * self.band_pad()
+        rows = [[]]
+        for item in items:
+            if rows[-1] and sum(i.width + buff for i in rows[-1]) + item.width > room:
+                rows.append([])
+            rows[-1].append(item)
+        legend = VGroup(*[VGroup(*row).arrange(RIGHT, buff=buff) for row in rows])
+        legend.arrange(DOWN, buff=0.5 * self.units(self.min_px()))
+        return legend.move_to([0, self.to_units_y(bottom) + self.band_pad() + legend.height / 2, 0])
+
+    def legend_items(self):
+        return []
+
+    def output_starts(self, typed):
+        """The glyph where each output's line begins (`MLP(x, y, z)_k =`)."""
+        formula = typed.formula
+        counts = formula.line_glyphs()
+        return [sum(counts[:i]) for i, line in enumerate(formula.lines)
+                if line and line[0].tex.startswith(r"&\mathrm{MLP}")]
+
+    # ----- geometry: pixels of the frame (y down) and scene units
+    def safe_area(self):
+        m = self.theme.safe_margin
+        w, h = config.pixel_width, config.pixel_height
+        return math.ceil(m * w), math.ceil(m * h), math.floor((1 - m) * w), math.floor((1 - m) * h)
+
+    def min_px(self):
+        return self.theme.min_text * config.pixel_height
+
+    def units(self, px):
+        return px / config.pixel_height * config.frame_height
+
+    def to_px_y(self, y):
+        return int((config.frame_height / 2 - y) / config.frame_height * config.pixel_height)
+
+    def to_units_y(self, py):
+        return config.frame_height / 2 - py / config.pixel_height * config.frame_height
+
+    def band_pad(self):
+        return 0.0
 
 
 class Formula(_TypedFormulaScene):
     """MLP(x, y, z) = ... : the whole network as one expression, typed out."""
 
-    def formula(self):
-        return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.only_output)
+    structure_note = "the same formula folded: each (⋯) is a neuron like the one written out"
+
+    def formula(self, per_line=PER_LINE):
+        return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.only_output,
+                           per_line=per_line)
+
+    def structures(self):
+        return [mlp_structure(self.step, self.trace, values=self.options.values, output=self.options.only_output,
+                              head_inline=inline) for inline in (True, False)]
 
 
 class LossFormula(_TypedFormulaScene):
     """LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ... : the loss as a function of every parameter."""
 
-    def formula(self):
-        return loss_formula(self.step, self.trace, values=self.options.values)
+    structure_note = "the network's outputs (shaded) against the targets gt, each (⋯) a folded neuron"
+
+    def formula(self, per_line=PER_LINE):
+        return loss_formula(self.step, self.trace, values=self.options.values, per_line=per_line)
+
+    def structures(self):
+        return [loss_structure(self.step, self.trace, values=self.options.values)]
+
+    def legend_items(self):
+        """`network` on the band it has in the formula, and `gt: targets` in the text colour."""
+        word = text("the network", self.theme)
+        pad = self.band_pad()
+        band = Rectangle(width=word.width + 4 * pad, height=word.height + 2 * pad, stroke_width=0,
+                         fill_color=self.theme.band, fill_opacity=1).move_to(word)
+        return [VGroup(band, word), text("gt: the targets", self.theme)]
+
+    def band_pad(self):
+        return 0.25 * self.units(self.min_px())

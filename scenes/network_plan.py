@@ -109,3 +109,46 @@ def sampled_steps(total, frames):
         return [total - 1] * max(frames, 1)
     t = np.linspace(0, 1, frames)
     return np.round((total - 1) * t**2).astype(int).tolist()
+
+
+# ----- the data the network reads: from the trace's header, or from the first example's graph
+def input_names(trace):
+    """The inputs' names: the header's, else the labels the first example's graph gave them (a
+    student's own script), else x_1 ... x_n."""
+    n = architecture_of(trace)[0]
+    names = trace.meta.get("input_labels")
+    if names and len(names) == n:
+        return list(names)
+    graph = _graph_inputs(trace)
+    if graph and all(label for label, _ in graph):
+        return [label for label, _ in graph]
+    return [f"x_{i + 1}" for i in range(n)]
+
+
+def example(trace, k):
+    """(inputs, targets or None) of example `k`: the header's data, else (k = 0 only) what the first
+    example's graph read. Refused in one line when the trace has no such example."""
+    inputs = trace.meta.get("inputs") or []
+    if inputs:
+        if not 0 <= k < len(inputs):
+            raise ValueError(f"--example {k} does not exist: the trace's data has {len(inputs)} examples")
+        targets = trace.meta.get("targets") or []
+        return np.asarray(inputs[k], dtype=float), (np.asarray(targets[k], dtype=float) if k < len(targets) else None)
+    graph = _graph_inputs(trace)
+    if not graph:
+        raise ValueError("this trace has no data (no inputs in its header, no graph to read them from): "
+                         "record it with nnanim trace, or with --record all")
+    if k != 0:
+        raise ValueError(f"--example {k} does not exist: this trace's header has no data, only the first "
+                         "example of its graph")
+    return np.array([value for _, value in graph]), None
+
+
+def _graph_inputs(trace):
+    """(label, value) of the inputs the first neuron of the first step read, or None without graphs."""
+    if trace.level != "all" or not trace.num_steps:
+        return None
+    try:
+        return layer_values(trace.step(0), 0).inputs
+    except LookupError:
+        return None

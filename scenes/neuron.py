@@ -1,132 +1,238 @@
 """`neuron` and `layer`: the mathematician's neuron and a layer of them, with a trace's real numbers.
 
-`neuron`: inputs x_i with weights w_i, the weighted sum plus b, tanh, the output, for the first neuron of
-the trace at `--step` and the first example; then the same neuron with d inputs (dimensionality: d
-weights and one bias). `layer`: the first layer's neurons all reading the same inputs, each computing
-its own output. Every number is the trace's.
+`neuron`: the first neuron of the trace's first layer at `--step`, for the first example: each input
+with its weight (the bias is the weight of an input fixed at 1), the products w·x, their sum, the
+activation and the output; then the same neuron with n inputs (n weights and one bias). `layer`: the
+first layer's neurons all reading the same inputs, each computing its own output, one after another.
+Every number is the trace's (scenes/network_plan.py, scenes/neuron_plan.py); the diagrams are in
+scenes/neuron_view.py.
 """
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, RoundedRectangle, VGroup, config
+from manim import DOWN, LEFT, UP, Create, Dot, Line, ManimColor, MoveAlongPath, ReplacementTransform, VGroup, \
+    interpolate_color
 
 from nnanim.engine.numbers import number
-from nnanim.scenes.base import TraceScene, caption, text
+from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.network_plan import layer_values
-from nnanim.scenes.tween import fade, recolor
+from nnanim.scenes.neuron_plan import output_line, rows, sum_line, symbolic_rows, value_line, weighted_line
+from nnanim.scenes.neuron_view import LayerDiagram, NeuronDiagram, safe_box, sizes
+from nnanim.scenes.notation import shown
+from nnanim.scenes.tween import Tween, fade, recolor
+
+MOST_NEURONS = 8  # a wider layer is drawn with its first neurons, a ⋮ row and its last one
 
 
-class _NetworkScene(TraceScene):
-    def label(self, content, share=None, color=None):
-        """A line `share` of the frame high (by default the smallest readable size)."""
-        return text(content, self.theme, share and round(config.frame_height * share, 3), color=color)
+class _DiagramScene(TraceScene):
+    """A diagram between a heading at the top of the safe area and a caption at its bottom."""
 
-    def node(self, title, radius, value=None, color=None):
-        """A circle with a title and, below it inside, a value."""
-        circle = Circle(radius=radius, color=color or self.theme.muted, stroke_width=3)
-        circle.set_fill(self.theme.panel, 1)
-        parts = [self.label(title)]
-        if value is not None:
-            parts.append(self.label(value, color=self.theme.text))
-        inside = VGroup(*parts).arrange(DOWN, buff=0.08)
-        if inside.width > radius * 1.7:
-            inside.scale_to_fit_width(radius * 1.7)
-        return VGroup(circle, inside.move_to(circle))
+    def setup(self):
+        super().setup()
+        self.box = safe_box(self.theme)
+        self.spoken = self.unspoken = None
 
-    def wire(self, start, end, weight=None):
-        color = self.theme.muted if weight is None else (self.theme.positive if weight >= 0 else self.theme.negative)
-        width = 3 if weight is None else 2 + 6 * min(abs(weight), 1.5)
-        return Arrow(start, end, buff=0.05, stroke_width=width, color=color, tip_length=0.18,
-                     max_tip_length_to_length_ratio=0.2, max_stroke_width_to_length_ratio=40)
+    def fitting(self, candidates, color):
+        """The first of `candidates` that fits across the safe area (the last one is short)."""
+        left, _, right, _ = self.box
+        for content in candidates:
+            made = text(content, self.theme, color=color)
+            if made.width <= right - left:
+                break
+        return made
+
+    def heading(self, *candidates):
+        left, _, _, top = self.box
+        return self.fitting(candidates, self.theme.muted).move_to([left, top, 0], aligned_edge=UP + LEFT)
+
+    def diagram_box(self):
+        left, bottom, right, top = self.box
+        _, small = sizes(self.theme)
+        return left, bottom + small + 0.3, right, top - small - 0.3
+
+    def say(self, *candidates):
+        """Animations replacing the caption at the bottom of the safe area with the first of `candidates`
+        that fits."""
+        left, bottom, right, _ = self.box
+        new = self.fitting(candidates, self.theme.text).move_to([(left + right) / 2, bottom, 0], aligned_edge=DOWN)
+        out = [fade(new, True)]
+        if self.spoken is not None:
+            out.append(fade(self.spoken, False))
+        self.spoken, self.unspoken = new, self.spoken
+        return out
+
+    def forget(self):
+        """Take the caption just faded out off the scene."""
+        if self.unspoken is not None:
+            self.remove(self.unspoken)
+            self.unspoken = None
+
+    def play(self, *animations, **kwargs):
+        """Manim redraws every frame what is animated and all drawn after it: what moves goes last."""
+        self.bring_to_front(*[a.mobject for a in animations])
+        super().play(*animations, **kwargs)
+
+    def travel(self, paths, run_time):
+        """Dots of the accent colour along `paths` (start, end): what an edge carries, moving."""
+        dots = [Dot(a, radius=0.08, color=self.theme.accent) for a, _ in paths]
+        self.play(*[MoveAlongPath(d, Line(a, b)) for d, (a, b) in zip(dots, paths)], run_time=run_time)
+        self.remove(*dots)
+
+    def hold(self, seconds):
+        """A stop in the middle of a pause: what it explains is on screen, and nothing is moving."""
+        self.forget()
+        self.wait(seconds / 2)
+        self.mark_stop()
+        self.wait(seconds / 2)
 
 
-class Neuron(_NetworkScene):
-    """A mathematician's neuron with the trace's numbers, then its d-input form."""
+def fill_to(mobject, color, **kwargs):
+    """Change a shape's fill colour smoothly (a neuron taking its activation's shade)."""
+    start, end = ManimColor(mobject.get_fill_color()), ManimColor(color)
+    return Tween(mobject, lambda m, a: m.set_fill(interpolate_color(start, end, a), 1), **kwargs)
+
+
+def stroke_opacity_to(mobjects, opacity, **kwargs):
+    """Dim or restore edges."""
+    group = VGroup(*mobjects)
+    starts = [m.get_stroke_opacity() for m in mobjects]
+
+    def apply(_, a):
+        for m, s in zip(mobjects, starts):
+            m.set_stroke(opacity=s + (opacity - s) * a)
+
+    return Tween(group, apply, **kwargs)
+
+
+def _scale(values):
+    """The diverging scale for input nodes: the largest |value| shown, at least 1."""
+    return max([abs(v) for v in values] + [1.0])
+
+
+class Neuron(_DiagramScene):
+    """A mathematician's neuron with the trace's numbers, then its n-input form."""
 
     def construct(self):
-        values = layer_values(self.step, 0)
-        n = values.neurons[0]
-        fh = config.frame_height
-        ins = VGroup(*[self.node(label, fh * 0.075, number(v)) for label, v in values.inputs])
-        ins.arrange(DOWN, buff=fh * 0.06).to_edge(LEFT, buff=0.6)
-        body = self.node("\u03a3 w\u00b7x + b", fh * 0.13).move_to([-0.3, 0, 0])
-        act = RoundedRectangle(corner_radius=0.15, width=fh * 0.22, height=fh * 0.12, color=self.theme.muted)
-        act_group = VGroup(act, self.label(n.activation)).move_to([body.get_right()[0] + fh * 0.22, 0, 0])
-        act_group[1].move_to(act)
-        out = self.node(n.output[0], fh * 0.09).next_to(act_group, RIGHT, buff=fh * 0.12)
-        wires = [self.wire(i.get_right(), body[0].get_left() + UP * (1 - k) * fh * 0.06, w)
-                 for k, (i, (_, w)) in enumerate(zip(ins, n.weights))]
-        weight_labels = [self.tag(f"{name} = {number(w)}").next_to(wire.get_center(), UP, buff=0.05)
-                         for wire, (name, w) in zip(wires, n.weights)]
-        self.add(caption(f"the first neuron at step {self.step.index}, the first example", self.theme))
-        self.play(fade(ins, True), run_time=0.8)
-        self.play(*[fade(VGroup(w, lbl), True) for w, lbl in zip(wires, weight_labels)], fade(body, True),
-                  run_time=1.0)
-        products = [self.tag(f"w\u00b7x = {number(p)}", self.theme.accent).next_to(wire.get_center(), DOWN, 0.05)
-                    for wire, p in zip(wires, n.products)]
-        self.play(*[fade(p, True) for p in products], run_time=0.8)
-        self.wait(0.8)
-        total = self.label(f"{' + '.join(number(p) for p in n.products)} + {number(n.bias[1])}", 0.032)
-        total.next_to(body, DOWN, buff=0.25)
-        bias = self.label(f"{n.bias[0]} = {number(n.bias[1])}", 0.03).next_to(body, UP, buff=0.2)
-        self.play(fade(bias, True), fade(total, True), run_time=0.8)
-        value = self.label(f"= {number(n.sum)}", 0.032, self.theme.accent).next_to(total, DOWN, buff=0.12)
-        self.play(fade(value, True), run_time=0.6)
-        into_act = self.wire(body[0].get_right(), act.get_left())
-        self.play(fade(VGroup(into_act, act_group), True), run_time=0.6)
-        result = self.node(n.output[0], fh * 0.09, number(n.output[1]), self.theme.accent).move_to(out)
-        self.play(fade(VGroup(self.wire(act.get_right(), result[0].get_left()), result), True), run_time=0.8)
-        self.wait(1.5)
-        self.clear()
-        self.dimensionality(len(n.weights))
+        layer = layer_values(self.step, 0)
+        n = layer.neurons[0]
+        drawn = rows(layer)
+        d = NeuronDiagram(drawn, n.activation, n.output[0], self.theme, self.diagram_box(),
+                          shade=_scale([v for _, v in layer.inputs]), total=number(n.sum), value=number(n.output[1]))
+        title = self.heading(f"the first neuron of layer 0 at step {self.step.index}, for the first example")
+        self.add(title, d.skeleton())
 
-    def tag(self, content, color=None):
-        """A small label that stays readable over the wires it sits on."""
-        tag = self.label(content, 0.03, color)
-        tag.add_background_rectangle(color=self.theme.background, opacity=0.85, buff=0.04)
-        return tag
+        edges = [e for e in d.edges if e is not None]
+        self.play(*[Create(e) for e in edges], *[fade(w, True) for w in d.weights if w is not None],
+                  *self.say("every input has a weight; the bias b is the weight of an input fixed at 1",
+                            "every input has a weight; the bias b: the weight of an input 1"), run_time=1.2)
+        self.hold(2.0)
 
-    def dimensionality(self, d_shown):
-        """The same neuron with d inputs: d weights and one bias."""
-        fh = config.frame_height
-        names = ["x\u2081", "x\u2082", "x\u2083", "\u22ee", "x_d"]
-        ins = VGroup(*[self.node(n, fh * 0.06) if n != "\u22ee" else self.label(n, 0.06) for n in names])
-        ins.arrange(DOWN, buff=fh * 0.035).to_edge(LEFT, buff=1.0)
-        body = self.node("\u03a3 w\u1d62x\u1d62 + b", fh * 0.14).move_to([0.5, 0, 0])
-        out = self.node("tanh(\u2026)", fh * 0.1).next_to(body, RIGHT, buff=fh * 0.25)
-        wires = [self.wire(i.get_right(), body[0].get_left()) for i, n in zip(ins, names) if n != "\u22ee"]
-        weights = ["w\u2081", "w\u2082", "w\u2083", "w_d"]
-        labels = [self.label(w, 0.035).next_to(wire.get_center(), UP, buff=0.05) for wire, w in zip(wires, weights)]
-        note = caption(f"d inputs: d weights and one bias (here d = {d_shown}: {d_shown + 1} parameters)",
-                       self.theme, buff=0.4)
-        self.play(fade(VGroup(ins, *wires, *labels, body), True), run_time=1.2)
-        self.play(fade(VGroup(self.wire(body[0].get_right(), out[0].get_left()), out), True), fade(note, True),
-                  run_time=0.8)
-        self.wait(2)
+        self.travel([(e.get_start(), e.get_end()) for e in edges], run_time=0.9)
+        products = [p.set_color(self.theme.accent) for p in d.products if p is not None]
+        self.play(*[fade(p, True) for p in products], *self.say("each input times its weight: w\u00b7x"),
+                  run_time=0.6)
+        self.hold(2.0)
+
+        links = [link for link in d.links if link is not None]
+        self.play(*[Create(link) for link in links], *[recolor(p, self.theme.text) for p in products],
+                  run_time=0.6)
+        self.travel([(link.get_start(), link.get_end()) for link in links], run_time=0.7)
+        total = d.total
+        self.play(fade(total, True), *self.say(sum_line(layer), f"\u03a3 w\u00b7x + b = {number(n.sum)}"),
+                  run_time=0.6)
+        self.hold(2.4)
+
+        self.play(Create(d.out_arrow), recolor(total, self.theme.text), run_time=0.4)
+        self.travel([(d.out_arrow.get_start(), d.out_arrow.get_end())], run_time=0.5)
+        value = d.out_value
+        self.play(fill_to(d.out_node, self.theme.diverging_hex(n.output[1], _activation_scale(layer))),
+                  fade(value, True), *self.say(output_line(layer)), run_time=0.7)
+        self.hold(2.4)
+
+        self.symbolic(d, drawn, title, [total, value], n)
+
+    def symbolic(self, d, drawn, title, numbers, n):
+        """The same neuron with n inputs: n weights and one bias; each part becomes its symbol."""
+        s = NeuronDiagram(symbolic_rows(), n.activation, "h", self.theme, self.diagram_box())
+        old = [k for k, r in enumerate(drawn) if r is not None and not r.bias]
+        new = [k for k, r in enumerate(s.rows) if r is not None and not r.bias]
+        pairs = dict(zip(old, new))
+        pairs[len(drawn) - 1] = len(s.rows) - 1  # the bias
+        parts = ("labels", "nodes", "edges", "weights", "products", "links")
+        moves, gone, came = [], list(numbers), []
+        for part in parts:
+            was, becomes = getattr(d, part), getattr(s, part)
+            for a, x in enumerate(was):
+                y = becomes[pairs[a]] if a in pairs else None
+                if x is not None and y is not None:
+                    moves.append(ReplacementTransform(x, y))
+                elif x is not None:
+                    gone.append(x)
+            came += [y for b, y in enumerate(becomes) if y is not None and b not in pairs.values()]
+        came += [y for a, b in pairs.items() for part in parts
+                 if getattr(d, part)[a] is None and (y := getattr(s, part)[b]) is not None]
+        for part in ("body", "out_node", "out_name", "out_arrow"):
+            moves.append(ReplacementTransform(getattr(d, part), getattr(s, part)))
+        inputs = len(n.weights)
+        formula = "w\u2081x\u2081 + \u2026 + w\u2099x\u2099 + b"
+        heading = self.heading(f"any neuron: h = {n.activation}({formula})" if n.activation != "linear"
+                               else f"any neuron: h = {formula}")
+        self.play(*moves, *[fade(m, False) for m in gone], fade(title, False), fade(heading, True),
+                  *[fade(m, True) for m in came],
+                  *self.say(f"n inputs: n weights and one bias (here n = {inputs}: {inputs + 1} parameters)",
+                            f"n inputs: n weights, one bias (here {inputs + 1} parameters)"),
+                  run_time=1.4)
+        self.remove(title, *gone)
+        self.forget()
+        self.wait(2.5)
+        self.mark_stop()
 
 
-class Layer(_NetworkScene):
+class Layer(_DiagramScene):
     """The first layer: every neuron reads the same inputs and computes its own output."""
 
     def construct(self):
-        values = layer_values(self.step, 0)
-        fh = config.frame_height
-        ins = VGroup(*[self.node(label, fh * 0.075, number(v)) for label, v in values.inputs])
-        ins.arrange(DOWN, buff=fh * 0.07).move_to([-4.2, 0, 0])
-        neurons = VGroup(*[self.node(n.output[0], fh * 0.085) for n in values.neurons])
-        neurons.arrange(DOWN, buff=fh * 0.06).move_to([0.6, 0, 0])
-        if neurons.height > fh * 0.8:
-            neurons.scale_to_fit_height(fh * 0.8)
-        wires = {(i, j): self.wire(ins[i].get_right(), neurons[j][0].get_left(), n.weights[i][1])
-                 for j, n in enumerate(values.neurons) for i in range(len(values.inputs))}
-        self.add(caption(f"layer 0 at step {self.step.index}: blue weights are positive, red negative, "
-                         "thicker is larger", self.theme))
-        self.play(fade(ins, True), run_time=0.6)
-        self.play(fade(VGroup(*wires.values(), neurons), True), run_time=1.0)
-        for j, n in enumerate(values.neurons):
-            mine = [wires[(i, j)] for i in range(len(values.inputs))]
-            self.play(*[recolor(w, self.theme.accent) for w in mine], run_time=0.4)
-            output = self.label(f"{n.output[0]} = {n.activation}({number(n.sum)}) = {number(n.output[1])}", 0.036,
-                                self.theme.accent).next_to(neurons[j], RIGHT, buff=0.3)
-            self.play(fade(output, True), run_time=0.5)
-            self.play(*[recolor(w, self.theme.positive if n.weights[i][1] >= 0 else self.theme.negative)
-                        for i, w in enumerate(mine)], recolor(output, self.theme.text), run_time=0.4)
-        self.wait(1.5)
+        layer = layer_values(self.step, 0)
+        inputs = shown(len(layer.inputs), 5)
+        neurons = shown(len(layer.neurons), MOST_NEURONS)
+        full = {j: value_line(layer, j) for j in neurons if j is not None}
+        d = LayerDiagram(layer, inputs, neurons, full, self.theme, self.diagram_box(),
+                         shade=_scale([v for _, v in layer.inputs]))
+        k, width, inputs_n = self.step.index, len(layer.neurons), len(layer.inputs)
+        title = self.heading(f"layer 0 at step {k}, for the first example: {width} neurons, {inputs_n} inputs "
+                             "and the bias input 1", f"layer 0 at step {k}, the first example: {width} neurons")
+        self.add(title, d.skeleton())
+        edges = list(d.edges.values())
+        self.play(*[Create(e) for e in edges],
+                  *self.say("every neuron reads every input: blue weights > 0, red < 0, thicker is larger",
+                            "blue weights > 0, red < 0, thicker is larger"),
+                  run_time=1.2)
+        self.hold(2.0)
+
+        scale, tails = _activation_scale(layer), []  # the values written so far; the last is in the accent
+        for b, j in enumerate(neurons):
+            if j is None:
+                continue
+            mine = [e for (_, c), e in d.edges.items() if c == b]
+            others = [e for (_, c), e in d.edges.items() if c != b]
+            self.play(stroke_opacity_to(others, 0.18), stroke_opacity_to(mine, 1.0),
+                      *[recolor(tail, self.theme.text) for tail in tails[-1:]], run_time=0.3)
+            self.travel([(e.get_start(), e.get_end()) for e in mine], run_time=0.7)
+            name, label = d.names[b], d.full[b]
+            tail = VGroup(*label[len(name):]).set_color(self.theme.accent)  # its head is the name, in place
+            tails.append(tail)
+            self.play(fill_to(d.neurons[b], self.theme.diverging_hex(layer.neurons[j].output[1], scale)),
+                      fade(tail, True), *self.say(weighted_line(layer, j), output_line(layer, j)), run_time=0.6)
+            self.remove(name)
+            self.add(VGroup(*label[:len(name)]))
+            self.hold(1.6)
+        self.play(stroke_opacity_to(edges, 1.0), *[recolor(tail, self.theme.text) for tail in tails[-1:]],
+                  *self.say("each neuron: its own weights and bias, the same inputs"), run_time=0.5)
+        self.forget()
+        self.wait(2)
+        self.mark_stop()
+
+
+def _activation_scale(layer):
+    """tanh outputs are shaded on −1..1; others on the layer's largest |output|."""
+    if all(n.activation == "tanh" for n in layer.neurons):
+        return 1.0
+    return max([abs(n.output[1]) for n in layer.neurons] + [1e-9])

@@ -1,140 +1,281 @@
-"""`forward` (one example flowing through the network, layer by layer) and `representations` (each
-neuron's output over a plane of two inputs, as a heatmap)."""
+"""`forward` (one example flowing through the network, layer by layer, each neuron shaded by its value
+with the value beside it) and `representations` (each neuron's output over a plane of two inputs, as a
+heatmap tile at the neuron's place in the network, TensorFlow-Playground style)."""
 
+import cairo
 import numpy as np
-from manim import DOWN, RIGHT, VGroup, config
+from manim import DOWN, LEFT, Create, ManimColor, VGroup, config, interpolate_color
 
-from nnanim.engine.labels import index_label
 from nnanim.engine.numbers import number
-from nnanim.scenes.base import caption, text
-from nnanim.scenes.network_plan import forward, weights_at
-from nnanim.scenes.network_view import NetworkDiagram
-from nnanim.scenes.raster import Raster
-from nnanim.scenes.raster_plot import to_pixels
-from nnanim.scenes.tween import fade, recolor
+from nnanim.scenes.base import text
 from nnanim.scenes.network import ParamsScene
+from nnanim.scenes.network_plan import example, forward, weights_at
+from nnanim.scenes.network_view import NetworkDiagram, headers_for, weight_scale
+from nnanim.scenes.notation import subscripted, wrapped
+from nnanim.scenes.raster import Raster, scene_box
+from nnanim.scenes.raster_plot import to_pixels
+from nnanim.scenes.shortened import fitted
+from nnanim.scenes.tween import Tween, fade
+
+SPAN = 2.0  # the plane of two inputs: from -SPAN to SPAN on both axes
+
+
+def value_scale(activation, values):
+    """Where the diverging scale saturates: 1 for tanh (its range), else the largest |value| (to 0.5)."""
+    if activation == "tanh":
+        return 1.0
+    finite = [np.abs(v[np.isfinite(v)]) for v in map(np.asarray, values)]
+    largest = max((float(v.max()) for v in finite if v.size), default=1.0)
+    return max(np.ceil(largest * 2) / 2, 0.5)
+
+
+def shade_to(nodes, colours, **kwargs):
+    """Neurons fill from their colour now to `colours`."""
+    starts = [ManimColor(n.get_fill_color()) for n in nodes]
+    ends = [ManimColor(c) for c in colours]
+
+    def apply(_, alpha):
+        for n, a, b in zip(nodes, starts, ends):
+            n.set_fill(interpolate_color(a, b, alpha), 1)
+
+    return Tween(nodes, apply, **kwargs)
 
 
 class Forward(ParamsScene):
-    """One example flowing through the network at --step: each layer's values appear as it computes
-    them, and the outputs stand next to their targets."""
+    """One example flowing through the network at --step: the signal runs along each layer's edges,
+    its neurons take their values (shade and number), and the outputs stand next to their targets."""
 
     def construct(self):
         k = self.step_index()
-        example = self.options.example
-        inputs = self.trace.meta.get("inputs") or []
-        targets = self.trace.meta.get("targets") or []
-        if not 0 <= example < len(inputs):
-            raise ValueError(f"--example {example} does not exist: the trace's data has {len(inputs)} examples")
+        inputs, targets = example(self.trace, self.options.example)
         layers = weights_at(self.trace, k, self.values)
-        values = [np.asarray(inputs[example], dtype=float)] + \
-            [out[0] for out in forward(layers, [inputs[example]], self.activation)]
-        fw, fh = config.frame_width, config.frame_height
-        diagram = NetworkDiagram(self.arch, layers, self.theme, fw * 0.6, fh * 0.72,
-                                 [""] * self.arch[0]).move_to([-fw * 0.12, 0.1, 0])
-        names = self.trace.meta.get("input_labels") or []
-        self.add(caption(f"example {example} ({', '.join(f'{n} = {number(v)}' for n, v in zip(names, values[0]))}) "
-                         f"at step {k}", self.theme))
-        self.play(fade(diagram, True), run_time=0.8)
-        for layer, (column, numbers) in enumerate(zip(diagram.columns, values)):
-            if layer:
-                edges = [e for row in diagram.edges[layer - 1] for e in row]
-                self.play(*[recolor(e, self.theme.accent) for e in edges], run_time=0.4)
-            labels = VGroup(*[self.value_in(circle, v) for circle, v in zip(column, numbers)])
-            self.play(fade(labels, True), run_time=0.5)
-            self.mark_stop()
-            if layer:
-                diagram.recolor_to(layers)  # back to the weights' own colours
-        outputs = VGroup(*[text(f"{number(v)} \u2192 target {number(t)}", self.theme).next_to(circle, RIGHT, buff=0.25)
-                           for circle, v, t in zip(diagram.columns[-1], values[-1], targets[example])])
-        self.play(fade(outputs, True), run_time=0.6)
-        self.wait(2)
+        values = [inputs] + [out[0] for out in forward(layers, [inputs], self.activation)]
+        scale = value_scale(self.activation, values[1:])
+        theme, line = self.theme, config.frame_height * self.theme.min_text
+        title, bar, below = self.title_row(f"Example {self.options.example} at step {k}", scale, "value")
+        width, height, centre = self.diagram_box(below)
+        target_texts = VGroup()
+        if targets is not None:
+            target_texts = VGroup(*[text(number(t), theme) for t in targets[:self.arch[-1]]])
+        target_head = text("target", theme, color=theme.muted)
+        right = (max(target_head.width, *(t.width for t in target_texts)) + line) if len(target_texts) else 0.0
+        diagram = NetworkDiagram(self.arch, layers, theme, width, height, self.input_names, headers=True,
+                                 tags=[[number(v) for v in column] for column in values], right=right).shift(centre)
+        x = diagram.placement.right + centre[0] + line
+        for t, y in zip(target_texts, diagram.placement.columns[-1].ys):
+            t.move_to([x, y + centre[1], 0], aligned_edge=LEFT)
+        target_head.move_to([x, diagram.headers[-1].get_y(), 0], aligned_edge=LEFT)
+        shown = [fade(VGroup(plates, tags), True, run_time=0.6) for plates, tags in zip(diagram.plates, diagram.tags)]
+        shades = diagram.fills(values, scale)
+        self.add(diagram, title, bar)
+        self.play_on_top(shown[0], shade_to(diagram.columns[0], shades[0], run_time=0.6))
+        self.mark_stop()
+        signal = VGroup()
+        for l in range(1, len(self.arch)):
+            previous, signal = signal, VGroup(*[e.copy().set_stroke(theme.accent) for row in diagram.edges[l - 1]
+                                               for e in row])
+            self.play_on_top(Create(signal, lag_ratio=0), fade(previous, False), run_time=0.6, above=diagram.columns)
+            self.remove(previous)
+            self.play_on_top(shown[l], shade_to(diagram.columns[l], shades[l], run_time=0.6))
+            if l < len(self.arch) - 1 or len(target_texts):
+                self.mark_stop()
+        targets_shown = [fade(VGroup(target_texts, target_head), True)] if len(target_texts) else []
+        self.play_on_top(fade(signal, False), *targets_shown, run_time=0.6)
+        self.remove(signal)
+        self.wait(1.5)
+        self.mark_stop()
 
-    def value_in(self, circle, value):
-        label = text(number(value), self.theme, round(circle.height * 0.3, 3))
-        if label.width > circle.width * 0.86:
-            label.scale_to_fit_width(circle.width * 0.86)
-        return label.move_to(circle)
+
+class HeatTiles(Raster):
+    """Heatmap tiles (RGB arrays) painted at pixel boxes, faded in by `alpha`."""
+
+    def __init__(self, tiles, **kwargs):
+        super().__init__(**kwargs)
+        self.tiles = tiles  # [(rgb uint8 (h, w, 3), (x0, y0) pixels)]
+        self.alpha = 1.0
+
+    def layout_items(self):
+        from nnanim.scenes.layout import Item
+
+        return [Item("shape", "heatmap", scene_box(x, y, x + rgb.shape[1], y + rgb.shape[0]))
+                for rgb, (x, y) in self.tiles]
+
+    def paint(self, pixels):
+        a = round(self.alpha * 256)  # integer blending: this runs every frame of a fade
+        if a <= 0:
+            return
+        for rgb, (x, y) in self.tiles:
+            h, w = rgb.shape[:2]
+            patch = pixels[y:y + h, x:x + w, :3]
+            if a >= 256:
+                patch[:] = rgb
+            else:
+                patch[:] = ((rgb.astype(np.uint16) * a + patch.astype(np.uint16) * (256 - a)) >> 8).astype(np.uint8)
+
+
+def painted_dots(rgb, dots, radius, outline):
+    """A copy of an RGB picture with dots drawn on it by Cairo (smooth edges): (x, y, fill) in pixels."""
+    h, w = rgb.shape[:2]
+    bgra = np.full((h, w, 4), 255, dtype=np.uint8)
+    bgra[..., :3] = rgb[..., ::-1]
+    ctx = cairo.Context(cairo.ImageSurface.create_for_data(bgra, cairo.FORMAT_ARGB32, w, h))
+    ctx.set_line_width(max(radius * 0.3, 1.0))
+    for x, y, fill in dots:
+        ctx.arc(x, y, radius, 0, 2 * np.pi)
+        ctx.set_source_rgb(*fill)
+        ctx.fill_preserve()
+        ctx.set_source_rgb(*outline)
+        ctx.stroke()
+    return bgra[..., 2::-1].copy()
+
+
+def tile_pixels(node):
+    """The pixel box (x0, y0, x1, y1) inside a tile's outline."""
+    inset = node.get_stroke_width() * 0.01 / 2  # half the outline, in scene units
+    (x0, y0), (x1, y1) = (to_pixels(node.get_corner(np.array([-1, 1, 0])) + [inset, -inset, 0]),
+                          to_pixels(node.get_corner(np.array([1, -1, 0])) + [-inset, inset, 0]))
+    x0, y0 = round(x0), round(y0)
+    return x0, y0, max(round(x1), x0 + 1), max(round(y1), y0 + 1)
+
+
+def plane(held, pick, w, h):
+    """Input points at the centres of a w x h tile's pixels: pick[0] across, pick[1] up, others held."""
+    xs = -SPAN + 2 * SPAN * (np.arange(w) + 0.5) / w
+    ys = SPAN - 2 * SPAN * (np.arange(h) + 0.5) / h
+    points = np.tile(np.asarray(held, dtype=float), (w * h, 1))
+    points[:, pick[0]] = np.tile(xs, h)
+    points[:, pick[1]] = np.repeat(ys, w)
+    return points
+
+
+def neuron_images(layers, held, pick, boxes, activation):
+    """Per column (inputs first), per neuron: its values over the plane at its tile's pixel size."""
+    cache = {}
+    images = []
+    for c, column in enumerate(boxes):
+        images.append([])
+        for j, (x0, y0, x1, y1) in enumerate(column):
+            size = (x1 - x0, y1 - y0)
+            if size not in cache:
+                points = plane(held, pick, *size)
+                cache[size] = [points] + forward(layers, points, activation)
+            images[-1].append(cache[size][c][:, j].reshape(size[1], size[0]))
+    return images
 
 
 class Representations(ParamsScene):
-    """What each neuron computes, as a picture: its output over a plane of two inputs (the others held
-    at the first example's values), layer by layer, at --step; with --compare, step 0 above it."""
+    """What each neuron computes, as a picture (TensorFlow-Playground style): at each neuron's place in
+    the network, its output over a plane of two inputs (the others held at the first example's values),
+    edges coloured by the weights, layer by layer, at --step; with --compare, step 0 too. A network of
+    two inputs shows its data on the output's picture."""
 
     def construct(self):
         k = self.step_index()
         pick = self.options.inputs
-        if self.arch[0] < 2 or max(pick) >= self.arch[0]:
-            raise ValueError(f"representations needs two inputs of the network (it has {self.arch[0]}); "
-                             f"--inputs I,J picks them")
+        if self.arch[0] < 2 or max(pick) >= self.arch[0] or pick[0] == pick[1]:
+            raise ValueError(f"representations needs two inputs of the network, two different ones (it has "
+                             f"{self.arch[0]}); --inputs I,J picks them")
         steps = [0, k] if self.options.compare and k != 0 else [k]
-        fw, fh = config.frame_width, config.frame_height
-        width = (fw - 0.8) / len(steps)  # side by side: random on the left, trained on the right
-        for c, step in enumerate(steps):
-            left = -fw / 2 + 0.4 + c * width
-            label = text(f"step {step}", self.theme, color=self.theme.muted).move_to([left + width / 2, fh / 2 - 0.45, 0])
-            grid = RepresentationGrid(self, weights_at(self.trace, step, self.values), pick,
-                                      (left + 0.2, fh / 2 - 0.9, left + width - 0.2, -fh / 2 + 0.9))
-            self.add(label)
-            for layer in grid.layers:
-                self.add(layer)
-                self.wait(0.6)
-            self.add(*grid.labels)
-        names = self.trace.meta.get("input_labels") or [f"x_{i + 1}" for i in range(self.arch[0])]
-        held = [f"{n} = {number(v)}" for i, (n, v) in enumerate(zip(names, grid.held)) if i not in pick]
-        note = (f"each square: a neuron's output for {names[pick[0]]} from −2 to 2 across, {names[pick[1]]} "
-                f"up" + (f", {', '.join(held)}" if held else "") + "; blue positive, red negative")
-        self.add(caption(note, self.theme))
-        self.wait(2)
+        try:
+            held = example(self.trace, 0)[0]
+        except ValueError:
+            held = np.zeros(self.arch[0])
+        line = config.frame_height * self.theme.min_text
+        left, bottom, right, _ = self.safe_box()
+        note = self.caption_line(pick, held, left, right, bottom)
+        networks = self.lay_out(steps, (left, note.get_top()[1] + line * 0.5, right, self.title_bottom()))
+        boxes = [[[tile_pixels(n) for n in column] for column in diagram.columns] for diagram, _ in networks]
+        images = [neuron_images(weights_at(self.trace, s, self.values), held, pick, b, self.activation)
+                  for s, b in zip(steps, boxes)]
+        scale = value_scale(self.activation, [v for net in images for column in net[1:] for v in column])
+        title = f"Each neuron's output at step {k}" if len(steps) == 1 else "Each neuron's output"
+        head, bar, _ = self.title_row(title, scale, "output")
+        self.add(head, bar, note)
+        layers = []  # the pictures of each layer, in the order they appear
+        for (diagram, label), net_images, net_boxes in zip(networks, images, boxes):
+            pictures = [[(self.theme.diverging(v, scale) * 255).round().astype(np.uint8) for v in column]
+                        for column in net_images]
+            pictures[-1] = [self.with_data(rgb, j, pick) for j, rgb in enumerate(pictures[-1])]
+            tiles = [HeatTiles([(rgb, b[:2]) for rgb, b in zip(column, column_boxes)])
+                     for column, column_boxes in zip(pictures, net_boxes)]
+            self.add(diagram, *([label] if label else []), *tiles)
+            for raster in tiles[1:]:
+                raster.alpha = 0.0
+            layers.append(tiles[1:])
+        for n, tiles in enumerate(layers):  # the layers appear in turn (stops: each layer, or each network)
+            for l, raster in enumerate(tiles):
+                self.play(Tween(raster, _fade_in), run_time=0.7)
+                if (len(layers) == 1 and l < len(tiles) - 1) or (l == len(tiles) - 1 and n < len(layers) - 1):
+                    self.mark_stop()
+        self.wait(1.5)
+        self.mark_stop()
+
+    def with_data(self, rgb, j, pick):
+        """The output picture with the data on it as dots coloured by their targets (for output j): only
+        when the plane is the network's whole input (two inputs), so each dot is where the network reads it."""
+        inputs = np.asarray(self.trace.meta.get("inputs") or [], dtype=float)
+        targets = np.asarray(self.trace.meta.get("targets") or [], dtype=float)
+        if self.arch[0] != 2 or not len(inputs) or targets.shape != (len(inputs), self.arch[-1]):
+            return rgb
+        h, w = rgb.shape[:2]
+        dots = [((x[pick[0]] + SPAN) / (2 * SPAN) * w, (SPAN - x[pick[1]]) / (2 * SPAN) * h,
+                 self.theme.diverging(t, 1.0)) for x, t in zip(inputs, targets[:, j])]
+        return painted_dots(rgb, [d for d in dots if 0 <= d[0] < w and 0 <= d[1] < h],
+                            max(w * 0.022, 2.0), self.theme.rgba(self.theme.text)[:3])
+
+    def caption_line(self, pick, held, left, right, bottom):
+        names = [wrapped(subscripted(n), 16, lines=1) for n in self.input_names]
+        a, b = (names[i] for i in pick)
+        rest = [f"{names[i]} = {number(v)}" for i, v in enumerate(held) if i not in pick]
+        content = (f"each tile: {a} from {number(-SPAN)} to {number(SPAN)} across, {b} up"
+                   + (f"; {', '.join(rest)} (example 0)" if rest else ""))
+        note = fitted(content, self.theme, right - left, color=self.theme.muted)
+        return note.move_to([left, bottom, 0], aligned_edge=LEFT + DOWN)
+
+    def lay_out(self, steps, box):
+        """[(diagram, its step label or None)] in the box: one network, or two, above each other or side
+        by side, whichever draws the larger tiles; a step label stands in its network's title row when
+        it fits there (the inputs need no title beside their names). Edges: the step's weights, one scale."""
+        left, bottom, right, top = box
+        weights = [weights_at(self.trace, s, self.values) for s in steps]
+        scale = max(weight_scale(w) for w in weights)
+        line = config.frame_height * self.theme.min_text
+
+        def network(layers, box, inline):
+            x0, y0, x1, y1 = box if inline else self._under_label(box, line * 1.5)
+            titles = [None if inline else "inputs"] + headers_for(self.arch)[1:]
+            d = NetworkDiagram(self.arch, layers, self.theme, x1 - x0, y1 - y0, self.input_names, headers=titles,
+                               node="tile", last_most=2.8, edge_scale=scale)
+            return d.shift([(x0 + x1) / 2, (y0 + y1) / 2, 0])
+
+        if len(steps) == 1:
+            return [(network(weights[0], box, False), None)]
+        labels = [text(f"step {s}" + (" (random)" if s == 0 else " (trained)" if s == self.trace.num_steps - 1
+                                      else ""), self.theme) for s in steps]
+        gap = line
+        above = [(left, top - (top - bottom - gap) / 2, right, top),
+                 (left, bottom, right, bottom + (top - bottom - gap) / 2)]
+        beside = [(left, bottom, (left + right - gap) / 2, top), ((left + right + gap) / 2, bottom, right, top)]
+        candidates = []
+        for boxes in (above, beside):
+            inline = network(weights[0], boxes[0], True)
+            room = inline.headers[0].get_left()[0] - boxes[0][0] - line / 2
+            fits = max(label.width for label in labels) <= room
+            first = inline if fits else network(weights[0], boxes[0], False)
+            candidates.append((first.placement.columns[1].size, fits, boxes, first))
+        _, inline, boxes, first = max(candidates, key=lambda c: c[0])
+        out = []
+        for layers, sub, label in zip(weights, boxes, labels):
+            diagram = first if not out else network(layers, sub, inline)
+            y = diagram.headers[0].get_y() if inline else sub[3] - line / 2
+            out.append((diagram, label.move_to([sub[0], y, 0], aligned_edge=LEFT)))
+        return out
+
+    @staticmethod
+    def _under_label(box, label_h):
+        x0, y0, x1, y1 = box
+        return x0, y0, x1, y1 - label_h
 
 
-class RepresentationGrid:
-    """Heatmaps of every neuron (columns: layers, rows: neurons) in a box (x0, top, x1, bottom)."""
-
-    def __init__(self, scene, layers, pick, box, grid=56):
-        theme, arch = scene.theme, scene.arch
-        x0, top, x1, bottom = box
-        held = np.asarray((scene.trace.meta.get("inputs") or [[0.0] * arch[0]])[0], dtype=float)
-        self.held = held
-        span = np.linspace(-2, 2, grid)
-        plane = np.tile(held, (grid * grid, 1))
-        plane[:, pick[0]] = np.tile(span, grid)
-        plane[:, pick[1]] = np.repeat(span[::-1], grid)
-        outputs = forward(layers, plane, scene.activation)
-        cols, rows = len(outputs), max(arch[1:])
-        cell = min((x1 - x0) / cols, (top - bottom) / rows) * 0.86
-        self.layers, self.labels = [], []
-        for l, out in enumerate(outputs):
-            images = []
-            for j in range(out.shape[1]):
-                center = [x0 + (l + 0.5) * (x1 - x0) / cols, top - (j + 0.5) * (top - bottom) / rows, 0]
-                images.append((center, out[:, j].reshape(grid, grid)))
-                name = text(index_label("h", j, l), theme, round(max(cell * 0.16, config.frame_height * theme.min_text * 0.7), 3),
-                            color=theme.muted)
-                self.labels.append(name.next_to(np.array(center) + [0, -cell / 2, 0], DOWN, buff=0.02))
-            self.layers.append(HeatTiles(images, cell, theme))
-
-
-class HeatTiles(Raster):
-    """Square heatmaps (values in [-1, 1]) centred at scene points, `size` scene units wide."""
-
-    def __init__(self, images, size, theme, **kwargs):
-        super().__init__(**kwargs)
-        bg, pos, neg = (np.array(theme.rgba(c)[:3]) * 255 for c in (theme.background, theme.positive, theme.negative))
-        px = max(int(size / config.frame_height * config.pixel_height), 2)
-        self.tiles = []
-        for center, values in images:
-            idx = np.arange(px) * values.shape[0] // px
-            v = values[idx][:, idx]
-            k = np.clip(np.abs(v), 0, 1)[..., None]
-            rgb = (np.where(v[..., None] >= 0, pos, neg) * k + bg * (1 - k)).astype(np.uint8)
-            cx, cy = to_pixels(center)
-            self.tiles.append((rgb, int(cx - px / 2), int(cy - px / 2)))
-
-    def paint(self, pixels):
-        H, W = pixels.shape[:2]
-        for rgb, x, y in self.tiles:
-            h, w = rgb.shape[:2]
-            if 0 <= x and 0 <= y and x + w <= W and y + h <= H:
-                pixels[y:y + h, x:x + w, :3] = rgb
-                pixels[y:y + h, x:x + w, 3] = 255
+def _fade_in(raster, alpha):
+    raster.alpha = alpha

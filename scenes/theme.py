@@ -25,6 +25,8 @@ class Theme:
     fill_positive: str  # the ends and the middle of the diverging scale for fills (heatmaps, neurons)
     fill_negative: str
     fill_zero: str
+    layers: tuple  # text colours by layer (formulas): no blue/red (signs), no accent; adjacent ones far apart
+    band: str  # behind the network's part of a loss: a panel a little stronger than `panel`
     font: str = "DejaVu Sans"  # the one face for words and numbers; LaTeX only for mathematics
     title_size: float = 1 / 13  # of the frame height: a line, ascender to descender
     heading_size: float = 1 / 18
@@ -32,6 +34,11 @@ class Theme:
     min_text: float = 1 / 28  # the floor for anything that carries meaning
     formula_em: float = 1 / 25  # LaTeX em of typed formulas
     safe_margin: float = 0.05  # of each side: title-safe area, nothing meaningful outside it
+
+    def layer_color(self, layer):
+        """The text colour of layer `layer` (0: the first hidden layer; deeper networks cycle); the text
+        colour for -1 (what belongs to no layer: inputs, heads, targets)."""
+        return self.text if layer < 0 else self.layers[layer % len(self.layers)]
 
     def rgba(self, color, alpha=1.0):
         """A hex colour as (r, g, b, a) in 0..1."""
@@ -69,9 +76,11 @@ def contrast(a, b):
 
 DARK = Theme("dark", background="#14161c", text="#f2f2f2", muted="#bcc2cd", accent="#ffcc4d",
              positive="#8ccaff", negative="#ff9a8c", panel="#232733", rule="#5f6574",
-             fill_positive="#3d9bff", fill_negative="#ff5a47", fill_zero="#3a3f4c")
-LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", accent="#862d0d",
+             fill_positive="#3d9bff", fill_negative="#ff5a47", fill_zero="#3a3f4c",
+             layers=("#8fe388", "#d2bcff", "#6fdcd0", "#f8b2f2"), band="#2e3446")
+LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", accent="#634500",
               positive="#143f8c", negative="#921d17", panel="#eceae2", rule="#a3a7b2",
-              fill_positive="#2f6fd6", fill_negative="#d8402f", fill_zero="#dedcd4")
+              fill_positive="#2f6fd6", fill_negative="#d8402f", fill_zero="#dedcd4",
+             layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc")
 THEMES = {"dark": DARK, "light": LIGHT}
 TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative")  # each >= 7:1 on background and panel

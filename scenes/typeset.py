@@ -6,6 +6,7 @@ MathTex would first turn every glyph into a VMobject (seconds for the default ne
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cairo
 import numpy as np
@@ -24,10 +25,19 @@ class Glyphs:
     boxes: np.ndarray  # (n, 4): left, top, right, bottom of each glyph
     width: float
     height: float
-    top: float  # y of the viewBox's top
+    top: float  # y of the top of the drawing (the viewBox's, or higher ink)
+    left: float = 0.0  # x of its left (a line wider than LaTeX's text width reaches past the viewBox)
 
     def __len__(self):
         return len(self.uses)
+
+
+@lru_cache(maxsize=8)
+def glyphs_of(latex):
+    """The placed glyphs of an align* body (compiled once, parsed once per process)."""
+    from nnanim.scenes.latex import svg_of
+
+    return parse_svg(svg_of(latex))
 
 
 def parse_svg(path):
@@ -48,7 +58,12 @@ def parse_svg(path):
             rw, rh = float(el.get("width", 0)), float(el.get("height", 0))
             uses.append((None, x, y, rw, rh))
             boxes.append((x, y, x + rw, y + rh))
-    return Glyphs(paths, uses, np.array(boxes, dtype=float).reshape(-1, 4), w, h, y0)
+    boxes = np.array(boxes, dtype=float).reshape(-1, 4)
+    if len(boxes):  # the ink's extent, not only the viewBox's
+        x1, y1 = max(x0 + w, boxes[:, 2].max()), max(y0 + h, boxes[:, 3].max())
+        x0, y0 = min(x0, boxes[:, 0].min()), min(y0, boxes[:, 1].min())
+        w, h = x1 - x0, y1 - y0
+    return Glyphs(paths, uses, boxes, w, h, y0, x0)
 
 
 def _parse_path(d):
@@ -93,18 +108,28 @@ def _extent(cmds):
     return pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()
 
 
-def rasterize(glyphs, scale, size, offset, colors, background):
+def fill(pixels, rgba):
+    """Set every pixel of an (h, w, 4) uint8 array to `rgba` (four bytes), as fast as a memset."""
+    pixels.view(np.uint32)[...] = np.ascontiguousarray(rgba, dtype=np.uint8).view(np.uint32)[0]
+
+
+def rasterize(glyphs, scale, size, offset, colors, background, underlay=()):
     """Draw glyphs into an RGBA array of `size` (w, h) pixels: point (x, y) lands at
-    offset + scale * (x, y - top). `colors[i]` is glyph i's (r, g, b, a) in 0..1. Returns Manim's
-    pixel layout (the camera's: RGBA bytes, alpha premultiplied, as Cairo keeps them)."""
+    offset + scale * (x - left, y - top). `colors[i]` is glyph i's (r, g, b, a) in 0..1; `underlay` holds
+    rectangles (x0, y0, x1, y1, rgba) in pixels, filled first. Returns Manim's pixel layout (the
+    camera's: RGBA bytes, alpha premultiplied, as Cairo keeps them)."""
     w, h = size
     pixels = np.empty((h, w, 4), dtype=np.uint8)
-    pixels[:] = background
+    fill(pixels, background)
     surface = cairo.ImageSurface.create_for_data(pixels, cairo.FORMAT_ARGB32, w, h)
     ctx = cairo.Context(surface)
+    for x0, y0, x1, y1, (r, g, b, a) in underlay:
+        ctx.set_source_rgba(b, g, r, a)
+        ctx.rectangle(x0, y0, x1 - x0, y1 - y0)
+        ctx.fill()
     ctx.translate(*offset)
     ctx.scale(scale, scale)
-    ctx.translate(0, -glyphs.top)
+    ctx.translate(-glyphs.left, -glyphs.top)
     cached = {}
     for (gid, x, y, rw, rh), color in zip(glyphs.uses, colors):
         r, g, b, a = color

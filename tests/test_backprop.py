@@ -2,12 +2,19 @@ import math
 
 import pytest
 
-from nnanim.engine import MLP, record, train
-from nnanim.engine.graph import workshop_expression
+from nnanim.engine import MLP, Value, record, train
+from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.trace import Step
 from nnanim.engine.training import record_run
-from nnanim.scenes.backprop_plan import backward_beats, neuron_nodes
-from nnanim.scenes.gradient_rules import EXAMPLES, worked
+from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
+from nnanim.scenes.graph_layout import framing, layered, packed, spread, units, values
+from nnanim.scenes.gradient_rules import EXAMPLES, rule_lines, symbolic, worked
+from nnanim.scenes.roles import names, short, wrapped
+
+
+@pytest.fixture(scope="module")
+def run_step():
+    return record_run(steps=2).step(1)
 
 
 def test_beats_replay_the_trace_backward_events_in_order():
@@ -37,7 +44,6 @@ def test_workshop_expression_values():
 
 
 def test_accumulation_from_two_paths_is_written_out():
-    from nnanim.engine import Value
     a = Value(3.0, label="a")
     with record() as trace:
         b = a * a
@@ -45,12 +51,60 @@ def test_accumulation_from_two_paths_is_written_out():
         b.backward()
     beats = backward_beats(trace.step(0))
     assert [(r.before, r.amount, r.after) for r in beats[-1].received] == [(0, 3, 3), (3, 3, 6)]
-    assert beats[-1].rule[-1] == "a.grad = 3 + 3 = 6"
+    assert beats[-1].rule[-1] == "a.grad = 3 + 3 = 6", "both parts arrive in the same beat: no source to name"
 
 
-def test_one_neuron_of_the_default_run():
-    trace = record_run(steps=2)
-    step = trace.step(1)
+def test_an_earlier_part_shown_on_screen_is_named_by_where_it_came_from():
+    with record() as trace:
+        a = Value(2.0, label="a")
+        c = a * 3.0
+        c.label = "c"
+        L = c + a
+        L.label = "L"
+        L.backward()
+    beats = backward_beats(trace.step(0))
+    lines = [line for b in beats for line in b.rule]
+    assert "a.grad = 1 (from L) + 3 = 4" in lines
+
+
+def test_values_inside_a_neuron_are_named_by_their_role(run_step):
+    called = names(run_step)
+    drawn, active, top = neuron_nodes(run_step, neuron=(0, 3))
+    roles = [called[i] for i in active]
+    assert roles == ["w\u2080\u00b7x\u2080", "w\u2081\u00b7x\u2081", "w\u2082\u00b7x\u2082", "w\u2083\u00b7x\u2083",
+                     "\u03a3\u2080\u2026\u2081", "\u03a3\u2080\u2026\u2082", "\u03a3", "\u03a3+b", "h_03"]
+    assert not [n for n in called if n.startswith("v") and n[1:].isdigit()], "no v140"
+    assert called[run_step.graph.root] == "L"
+    loss = [n for n in called if "gt_0" in n]
+    assert {"\u2212gt_0", "h_03\u2212gt_0", "(h_03\u2212gt_0)\u00b2"} <= set(loss)
+    assert "loss ex. 0" in called and "loss ex. 0\u20131" in called
+
+
+def test_names_are_short_and_operands_are_bracketed():
+    assert short("temperature_in_celsius_at_noon") == "temperature_i\u2026" and len(short("x" * 40)) == 14
+    assert wrapped("\u03a3+b") == "(\u03a3+b)" and wrapped("h_03") == "h_03" and wrapped("\u22121") == "(\u22121)"
+    assert wrapped("(h_03\u2212gt_0)\u00b2") == "(h_03\u2212gt_0)\u00b2" and wrapped("loss ex. 0") == "(loss ex. 0)"
+
+
+def test_a_neurons_replay_names_where_every_earlier_part_came_from(run_step):
+    drawn, active, top = neuron_nodes(run_step, neuron=(0, 3))
+    beats = backward_beats(run_step, drawn, active, top)
+    g = run_step.graph
+    first = beats[0]
+    assert first.rule[0].startswith("\u2202L/\u2202h_03 = ") and first.rule[0].endswith("from the layers above")
+    assert "w_003 \u2026 b_03 already hold grads from h_03 of ex. 1\u20133" in first.rule
+    held = {r.node: r.after for r in first.received if r.node != top}
+    b = g.labels.index("b_03")
+    assert held[b] != 0 and held[b] + sum(r.amount for bt in beats[1:] for r in bt.received if r.node == b) \
+        == pytest.approx(run_step.grad[b])
+    accumulations = [line for beat in beats[1:] for line in beat.rule if ".grad = " in line]
+    assert accumulations and all("(from " in line for line in accumulations), "no part that never arrived"
+    assert any(line.startswith("b_03.grad = ") and "(from h_03 of ex. 1\u20133)" in line for line in accumulations)
+    assert any(line.startswith("h_02.grad = ") and "(from h_13)" in line for line in accumulations)
+
+
+def test_one_neuron_of_the_default_run(run_step):
+    step = run_step
     drawn, active, top = neuron_nodes(step, neuron=(0, 1))
     g = step.graph
     assert g.labels[top] == "h_01" and top in drawn and top in active
@@ -66,6 +120,79 @@ def test_one_neuron_of_the_default_run():
         neuron_nodes(step, focus="nope")
 
 
+def test_the_workshop_expression_is_laid_out_in_columns_that_fill_the_region():
+    step = Step.of(workshop_expression())
+    drawing = values(step, range(len(step.graph)))
+    labels = step.graph.labels
+    assert [[labels[k] for k in col] for col in drawing.columns] == [["a", "b"], ["d", "c"], ["e", "f"], ["L"]]
+    at = spread(drawing.columns, 12.0, 6.0, 2.0, 1.0)
+    xs = sorted({round(x, 6) for x, _ in at.values()})
+    assert xs[0] - 1.0 == pytest.approx(-6.0) and xs[-1] + 1.0 == pytest.approx(6.0), "from edge to edge"
+    ys = [y for _, y in at.values()]
+    assert max(ys) + 0.5 == pytest.approx(3.0) and min(ys) - 0.5 == pytest.approx(-3.0), "top to bottom"
+    assert at[labels.index("L")][1] == pytest.approx(0.0)
+
+
+def test_moments_send_the_gradient_back_along_the_edges():
+    step = Step.of(workshop_expression())
+    drawing = values(step, range(len(step.graph)))
+    story = moments(backward_beats(step), drawing)
+    labels = step.graph.labels
+    L, e, f = labels.index("L"), labels.index("e"), labels.index("f")
+    assert story[0].stages == ([], []) and story[0].updates == {L: 1.0}, "∂L/∂L = 1 arrives from nowhere"
+    first, then = story[1].stages
+    assert first == [(("op", L), L)] and sorted(then) == sorted([(e, ("op", L)), (f, ("op", L))])
+    assert story[1].updates == {e: -2.0, f: 4.0} and story[1].focus[0] == L
+
+
+def test_a_whole_step_is_drawn_a_neuron_to_a_box_in_aligned_columns(run_step):
+    drawing = units(run_step)
+    g = run_step.graph
+    boxes = drawing.boxes.values()
+    assert sum(1 for b in boxes if g.labels[b.key].startswith("h_")) == 48
+    assert sorted(b.name for b in boxes if b.name.startswith("loss")) == [
+        "loss ex. 0", "loss ex. 0\u20131", "loss ex. 0\u20132", "loss ex. 1", "loss ex. 2", "loss ex. 3"]
+    assert not [b for b in boxes if g.labels[b.key].startswith(("w_", "b_", "gt_"))], "inside their units"
+    layer = [[g.labels[k][-1] for k in col if g.labels[k].startswith("h_")] for col in drawing.columns]
+    assert [set(c) for c in layer[1:5]] == [{"0"}, {"1"}, {"2"}, {"3"}], "a layer to a column, all examples"
+    examples = [drawing.boxes[k].example for k in drawing.columns[2]]
+    assert examples == sorted(examples), "examples stacked in order"
+    story = wave(run_step, backward_beats(run_step), drawing)
+    assert story[0].key == g.root and story[0].lines[0].startswith("\u2202L/\u2202L = 1 flows back to")
+    neuron = next(m for m in story if m.key in drawing.boxes and drawing.boxes[m.key].example is not None)
+    assert neuron.lines[0].startswith(f"{drawing.boxes[neuron.key].name} (example 3): ")
+    assert set(neuron.updates) <= set(drawing.boxes)
+
+
+def test_packed_columns_keep_their_order_and_pitch_and_sit_beside_their_inputs():
+    columns = [["a", "b", "c", "d"], ["p"], ["q", "r"]]
+    links = [("a", "p"), ("b", "p"), ("c", "r"), ("d", "r"), ("p", "q")]
+    at = packed(columns, links, 3.0, 1.0)
+    assert [at[k][1] for k in "abcd"] == [1.5, 0.5, -0.5, -1.5]
+    assert at["p"][1] == pytest.approx(1.0) and at["q"][1] == pytest.approx(1.0), "beside what it reads"
+    assert at["q"][1] - at["r"][1] >= 1.0 - 1e-9
+    assert layered(["a", "b", "c"], [("a", "c"), ("b", "c")]) == [["a", "b"], ["c"]]
+
+
+def test_framing_shows_the_focus_whole_and_cuts_no_box():
+    boxes = [(x, y, x + 2, y + 1) for x in range(0, 30, 3) for y in range(0, 12, 2)]
+    x, y = framing(boxes, [boxes[20]], 8.0, 5.0)
+    left, bottom, right, top = boxes[20]
+    assert x - 4 <= left and right <= x + 4 and y - 2.5 <= bottom and top <= y + 2.5
+    cut = [b for b in boxes if (b[0] < x - 4 < b[2]) or (b[0] < x + 4 < b[2])]
+    assert not cut, "a window edge on a box edge"
+
+
+def test_too_many_boxes_are_refused_with_advice():
+    x = Value(1.0, label="x")
+    with record() as trace:
+        for _ in range(3100):
+            x = x * 1.0001
+        x.backward()
+    with pytest.raises(GraphTooLarge, match="--neuron J,L"):
+        units(trace.step(0))
+
+
 def test_gradient_rules_follow_the_textbook():
     got = {ex.title.split()[0]: worked(ex) for ex in EXAMPLES}
     g = 2.0
@@ -75,3 +202,42 @@ def test_gradient_rules_follow_the_textbook():
     assert got["**n"][1] == (g * 2 * 3.0,)
     assert got["exp"][1][0] == pytest.approx(g * math.e)
     assert got["relu"][1] == (0.0,)
+    times = rule_lines(EXAMPLES[1])
+    assert times == ["\u2202L/\u2202a = \u2202L/\u2202out \u00b7 b = 2 \u00b7 (\u22123) = \u22126",
+                     "\u2202L/\u2202b = \u2202L/\u2202out \u00b7 a = 2 \u00b7 2 = 4"]
+    assert symbolic(times[0]) == "\u2202L/\u2202a = \u2202L/\u2202out \u00b7 b"
+
+
+def test_every_stop_falls_while_its_rule_is_on_screen_and_the_clip_ends_at_the_last(tmp_path):
+    from manim import tempconfig
+
+    from nnanim.scenes.backprop import END, Backprop
+    from nnanim.scenes.layout import items_on_screen
+    from nnanim.scenes.options import SceneOptions
+
+    class Watched(Backprop):
+        def check_layout(self, when):
+            super().check_layout(when)
+            if when.startswith("stop"):
+                self.seen.append({item.name for item in items_on_screen(self.mobjects) if item.kind == "text"})
+
+    settings = {"pixel_width": 160, "pixel_height": 90, "frame_rate": 5, "frame_width": 8 * 16 / 9,
+                "frame_height": 8.0, "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
+                "progress_bar": "none"}
+    with tempconfig(settings):
+        scene = Watched(options=SceneOptions(pace=0.6))
+        scene.seen = []
+        scene.render()
+    step = Step.of(workshop_expression())
+    rules = [beat.rule for beat in backward_beats(step)]
+    assert len(scene.seen) == len(rules) == 4
+    for seen, rule in zip(scene.seen, rules):
+        assert set(rule) <= seen, "the rule with its numbers is on screen at its stop"
+    assert END - 0.41 <= scene.renderer.time - scene.stops[-1] <= END, "after the last stop, only its hold"
+    from nnanim.storyboard import frames_at
+    movie = scene.renderer.file_writer.movie_file_path
+    shown = frames_at(movie, [(None, t) for t in scene.stops])
+    held = frames_at(movie, [(None, t + 0.2) for t in scene.stops])
+    import numpy as np
+    change = [np.abs(np.asarray(a, float) - np.asarray(b, float)).mean() for a, b in zip(shown, held)]
+    assert max(change) < 0.5, "a stop's frame is held, not the start of the next change"

@@ -78,3 +78,55 @@ def test_heatmap_points_are_the_engines_forward_pass():
     for p, row0, row_last in zip(points, layers[0], layers[-1]):
         assert row0.tolist() == [h.data for h in mlp.ls[0](p)]
         assert row_last.tolist() == [o.data for o in mlp(p)]
+
+
+def _students_trace():
+    """A student's own script: no header data, inputs labelled by the student."""
+    mlp = MLP(2, [3, 1], seed=3)
+    with record() as trace:
+        for _ in range(2):
+            xs = [Value(0.5, label="temperature_in_celsius_at_noon"), Value(-1.0, label="}{\\input{x}%$#_^")]
+            loss = (mlp(xs)[0] - 1.0) ** 2
+            for p in mlp.ps():
+                p.grad = 0.0
+            loss.backward()
+            for p in mlp.ps():
+                p.data -= 0.05 * p.grad
+    return trace
+
+
+def test_input_names_come_from_the_header_or_the_graph():
+    from nnanim.scenes.network_plan import input_names
+
+    assert input_names(record_run(steps=1)) == ["x", "y", "z"]
+    assert input_names(_students_trace()) == ["temperature_in_celsius_at_noon", "}{\\input{x}%$#_^"]
+
+
+def test_an_example_from_the_header_or_from_the_first_graph():
+    from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    from nnanim.scenes.network_plan import example
+
+    inputs, targets = example(record_run(steps=1), 2)
+    assert inputs.tolist() == WORKSHOP_INPUTS[2] and targets.tolist() == WORKSHOP_TARGETS[2]
+    with pytest.raises(ValueError, match="--example 4 does not exist: the trace's data has 4 examples"):
+        example(record_run(steps=1), 4)
+    inputs, targets = example(_students_trace(), 0)
+    assert inputs.tolist() == [0.5, -1.0] and targets is None
+    with pytest.raises(ValueError, match="only the first example"):
+        example(_students_trace(), 1)
+
+
+def test_forward_shows_the_engines_values_for_an_example_at_a_step():
+    from nnanim.engine import train
+    from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
+    from nnanim.scenes.network_plan import example, forward, weights_at
+
+    trace = record_run(steps=4, level="params")
+    mlp = MLP(3, [2, 4, 4, 2], seed=42)
+    train(mlp, WORKSHOP_INPUTS, WORKSHOP_TARGETS, steps=3)
+    inputs, _ = example(trace, 1)
+    shown = forward(weights_at(trace, 3), [inputs])
+    x = [Value(v) for v in WORKSHOP_INPUTS[1]]
+    for layer, out in zip(mlp.ls, shown):
+        x = layer(x)
+        assert out[0].tolist() == [h.data for h in x]

@@ -45,8 +45,8 @@ def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
     frames = frames_of(out)
     assert frames[0].shape == (90, 160, 3)
     assert len(frames) == sum(int(seconds * 5) for seconds in (TYPING_SECONDS, WHOLE_SECONDS, HOLD_SECONDS)), \
-        "typing, then the whole formula (it does not fit in 90 px), then a hold"
-    assert not_blank(frames[-1]) and not not_blank(frames[0])
+        "typing, the pull back to the whole formula (it does not fit in 90 px), then its structure held"
+    assert not_blank(frames[-1]) and not_blank(frames[0]), "the first frame shows the formula's head"
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, out.name + ".stops.json"], \
         "nothing else left behind"
     import json

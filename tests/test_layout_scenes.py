@@ -1,0 +1,58 @@
+"""Every scene passes the layout checker (docs/visual-style.md) at every stop and at its end, on the
+workshop's run, a moons run and a trace with long and hostile labels."""
+
+import pytest
+from click.testing import CliRunner
+
+from nnanim.cli import main
+from nnanim.engine import load_trace
+from nnanim.scenes.registry import SCENES
+
+SIZE = ["--size", "320x180", "--fps", "5"]
+HOSTILE = r"""
+from nnanim import MLP, Value
+
+mlp = MLP(2, [3, 1], seed=3)
+data = [([0.5, -1.0], 1.0), ([-0.5, 2.0], -1.0)]
+for step in range(3):
+    loss = Value(0.0, label="a_very_long_loss_label_written_by_a_student")
+    for x, y in data:
+        xs = [Value(x[0], label="temperature_in_celsius_at_noon"), Value(x[1], label="}{\input{x}%$#_^")]
+        loss = loss + (mlp(xs)[0] - y) ** 2
+    for p in mlp.parameters():
+        p.grad = 0.0
+    loss.backward()
+    for p in mlp.parameters():
+        p.data -= 0.05 * p.grad
+"""
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory):
+    root = tmp_path_factory.mktemp("layout")
+    runner = CliRunner()
+    made = {}
+    for name, args in [("workshop", ["--steps", "40"]), ("moons", ["--data", "moons", "--steps", "20"])]:
+        assert runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")]).exit_code == 0
+        made[name] = root / f"{name}.nntrace"
+    (root / "hostile.py").write_text(HOSTILE)
+    result = runner.invoke(main, ["trace", str(root / "hostile.py"), "-o", str(root / "hostile.nntrace")])
+    assert result.exit_code == 0, result.output
+    made["hostile"] = root / "hostile.nntrace"
+    return made
+
+
+CASES = [(scene, trace) for scene, entry in SCENES.items()
+         for trace in (["none"] if entry.needs == "nothing" else ["workshop", "moons", "hostile"])]
+
+
+@pytest.mark.parametrize("scene, trace", CASES, ids=[f"{s}-{t}" for s, t in CASES])
+def test_the_scene_passes_the_layout_checker(scene, trace, traces, tmp_path):
+    args = ["render", scene, *SIZE, "--check-layout", "--format", "mp4", "-o", str(tmp_path)]
+    if trace != "none":
+        reason = SCENES[scene].refuses(load_trace(traces[trace]))
+        if reason:
+            pytest.skip(f"{scene} {reason}")
+        args.insert(2, str(traces[trace]))
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
