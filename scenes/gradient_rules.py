@@ -69,9 +69,7 @@ class GradientRules(StillBackground, TraceScene):
         return None, None
 
     def construct(self):
-        m = self.theme.safe_margin
-        self.safe = (-config.frame_width * (0.5 - m), -config.frame_height * (0.5 - m),
-                     config.frame_width * (0.5 - m), config.frame_height * (0.5 - m))
+        self.safe = self.theme.safe_area(config.frame_width, config.frame_height)
         sizes = [size_of(self.theme, s) for s in (self.theme.heading_size, self.theme.body_size)]
         all_lines = [line for ex in EXAMPLES for line in rule_lines(ex)]
         width = self.safe[2] - self.safe[0]

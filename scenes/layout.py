@@ -90,9 +90,7 @@ def problems(items, frame, theme):
     camera's view in scene units."""
     left, bottom, right, top = frame
     height = top - bottom
-    margin = theme.safe_margin
-    safe = (left + margin * (right - left), bottom + margin * height, right - margin * (right - left),
-            top - margin * height)
+    safe = theme.safe_area(right - left, height, ((left + right) / 2, (bottom + top) / 2))
     floor = theme.min_text * height
     found = []
     texts = [item for item in items if item.kind == "text"]

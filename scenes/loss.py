@@ -26,7 +26,7 @@ class Loss(TraceScene):
         if not np.isfinite(losses).any():
             raise ValueError("this trace has no finite loss to draw")
         log = log_view(losses, forced=self.options.log)
-        chart = LossChart(losses, safe_box(config.frame_width, config.frame_height, self.theme.safe_margin),
+        chart = LossChart(losses, safe_box(self.theme, config.frame_width, config.frame_height),
                           self.theme, log)
         chart.show(0)
         self.add(chart, *chart.moving)

@@ -35,9 +35,7 @@ class ParamsScene(TraceScene):
 
     def safe_box(self):
         """(left, bottom, right, top) of the title-safe area, in scene units."""
-        w, h = config.frame_width / 2, config.frame_height / 2
-        m = self.theme.safe_margin
-        return -w * (1 - 2 * m), -h * (1 - 2 * m), w * (1 - 2 * m), h * (1 - 2 * m)
+        return self.theme.safe_area(config.frame_width, config.frame_height)
 
     def title_bottom(self):
         """The height below which a scene's subject goes, under its title row."""

@@ -21,9 +21,8 @@ RUN, LINK, OUT = 0.35, 0.6, 0.5  # the shortest edge beyond its label, link into
 
 def safe_box(theme, inset=0.03):
     """(left, bottom, right, top) of the title-safe area, a hair inside it."""
-    w, h = config.frame_width, config.frame_height
-    mw, mh = theme.safe_margin * w + inset, theme.safe_margin * h + inset
-    return -w / 2 + mw, -h / 2 + mh, w / 2 - mw, h / 2 - mh
+    left, bottom, right, top = theme.safe_area(config.frame_width, config.frame_height)
+    return left + inset, bottom + inset, right - inset, top - inset
 
 
 def sizes(theme):

@@ -19,10 +19,8 @@ GAP = 0.1  # between a tick mark and its label
 
 
 def safe_area(theme):
-    """(left, bottom, right, top) of the title-safe area, in scene units."""
-    w, h = config.frame_width / 2, config.frame_height / 2
-    keep = 1 - 2 * theme.safe_margin
-    return -w * keep, -h * keep, w * keep, h * keep
+    """(left, bottom, right, top) of the title-safe area of the frame, in scene units."""
+    return theme.safe_area(config.frame_width, config.frame_height)
 
 
 def tick_values(lo, hi, count):

@@ -35,6 +35,13 @@ class Theme:
     formula_em: float = 1 / 25  # LaTeX em of typed formulas
     safe_margin: float = 0.05  # of each side: title-safe area, nothing meaningful outside it
 
+    def safe_area(self, width, height, center=(0.0, 0.0)):
+        """(left, bottom, right, top) of the title-safe area of a view `width` x `height` (scene units)
+        centred at `center`: `safe_margin` of it left out on every side."""
+        x, y = center[0], center[1]
+        w, h = width * (0.5 - self.safe_margin), height * (0.5 - self.safe_margin)
+        return x - w, y - h, x + w, y + h
+
     def layer_color(self, layer):
         """The text colour of layer `layer` (0: the first hidden layer; deeper networks cycle); the text
         colour for -1 (what belongs to no layer: inputs, heads, targets)."""

@@ -35,7 +35,7 @@ class Boundary(ParamsScene):
         theme, line = self.theme, round(config.frame_height * self.theme.min_text, 3)
         row = line * 1.6
 
-        safe = safe_box(config.frame_width, config.frame_height, theme.safe_margin)
+        safe = safe_box(theme, config.frame_width, config.frame_height)
         left, right = safe.cut_left(safe.width * 0.6, 0.45)
         plane = Plane(inputs, self.input_names, left, theme)
         heat = Heatmap(plane, theme, self.activation)
@@ -114,7 +114,7 @@ class Training(ParamsScene):
         row = config.frame_height * self.theme.min_text * 1.5
         table_height = rows_of(len(picked), outputs) * row if picked else 0
 
-        safe = safe_box(config.frame_width, config.frame_height, self.theme.safe_margin)
+        safe = safe_box(self.theme, config.frame_width, config.frame_height)
         net_box, chart_box, table_box = training_layout(safe, diagram_aspect(self.arch), table_height)
         diagram = NetworkDiagram(self.arch, layers[0], self.theme, net_box.width, net_box.height, self.input_names,
                                  edge_scale=run_scale(layers.values())).shift(net_box.center)

@@ -51,10 +51,9 @@ class Box:
         return Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def safe_box(frame_width, frame_height, margin):
-    """The title-safe area: `margin` of the frame on every side left out."""
-    mx, my = frame_width * margin, frame_height * margin
-    return Box(-frame_width / 2 + mx, -frame_height / 2 + my, frame_width / 2 - mx, frame_height / 2 - my)
+def safe_box(theme, frame_width, frame_height):
+    """The title-safe area of the frame, as a Box."""
+    return Box(*theme.safe_area(frame_width, frame_height))
 
 
 # ----- the loss axis

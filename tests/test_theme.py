@@ -37,3 +37,12 @@ def test_the_type_floor_is_readable_at_480p():
     for theme in THEMES.values():
         assert theme.min_text * 480 >= 17
         assert theme.title_size > theme.heading_size > theme.body_size > theme.min_text
+
+
+def test_the_safe_area_leaves_the_margin_on_every_side():
+    for theme in THEMES.values():
+        left, bottom, right, top = theme.safe_area(16.0, 8.0)
+        m = theme.safe_margin
+        assert (left, bottom, right, top) == pytest.approx((-8 + 16 * m, -4 + 8 * m, 8 - 16 * m, 4 - 8 * m))
+        assert theme.safe_area(4.0, 2.0, (10.0, -1.0)) == pytest.approx(
+            (10 - 2 + 4 * m, -1 - 1 + 2 * m, 10 + 2 - 4 * m, -1 + 1 - 2 * m))

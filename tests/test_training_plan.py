@@ -11,9 +11,10 @@ from click.testing import CliRunner
 
 from nnanim.cli import main
 from nnanim.scenes import training_plan as plan
+from nnanim.scenes.theme import DARK
 from nnanim.scenes.training_plan import Box
 
-SAFE = plan.safe_box(128 / 9, 8, 0.05)
+SAFE = plan.safe_box(DARK, 128 / 9, 8)
 
 
 def test_a_loss_spanning_decades_is_drawn_on_a_log_axis_and_log_forces_it():
