@@ -5,6 +5,7 @@ GIFs are made by ffmpeg from a small intermediate MP4 in two passes (palette, th
 stays flat whatever the length: Manim's own GIF writer holds every frame in memory.
 """
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -76,7 +77,10 @@ def render(request):
     except OSError as e:
         raise RenderError(f"cannot write {e.filename or request.out_dir}: {e.strerror or e}") from None
     width, height, fps = request.geometry()
-    with tempfile.TemporaryDirectory(prefix="nnanim-") as work:
+    with tempfile.TemporaryDirectory(prefix="nnanim-", ignore_cleanup_errors=True) as work:
+        # Interrupted (Ctrl-C, SIGTERM), Manim's encoder threads may still write here while the stack
+        # unwinds; Python joins them before running atexit, so this removes what they leave.
+        atexit.register(shutil.rmtree, work, True)
         if request.fmt == "gif":
             scale = min(1.0, GIF_MAX_WIDTH / width)
             even = lambda v: max(2, int(v * scale) // 2 * 2)  # noqa: E731
