@@ -23,7 +23,7 @@ from nnanim.render import stops_path
 from nnanim.scenes.registry import SCENES, scene_of
 
 PREFERRED = (".mp4", ".webm", ".gif", ".png")
-REVEAL_VERSION = "5.2.1"
+REVEAL_VERSION = "6.0.2"  # as pinned in package.json
 CDN = f"https://cdn.jsdelivr.net/npm/reveal.js@{REVEAL_VERSION}"
 
 
