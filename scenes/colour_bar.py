@@ -10,16 +10,15 @@ from nnanim.scenes.raster import Raster, scene_box
 from nnanim.scenes.raster_plot import to_pixels
 
 
-class DivergingStrip(Raster):
-    """theme.diverging from −scale (left) to scale (right), filling the scene box (left, bottom, right, top)."""
+class ColourStrip(Raster):
+    """A key's strip filling the scene box (left, bottom, right, top): `colours(t)` gives RGB in 0..1 for
+    t from −1 (left) to 1 (right), one value per pixel column."""
 
-    def __init__(self, theme, scale, box, **kwargs):
+    def __init__(self, colours, box, **kwargs):
         super().__init__(**kwargs)
         (x0, y0), (x1, y1) = to_pixels((box[0], box[3])), to_pixels((box[2], box[1]))
         self.px = (round(x0), round(y0), max(round(x1), round(x0) + 2), max(round(y1), round(y0) + 1))
-        width = self.px[2] - self.px[0]
-        values = np.linspace(-scale, scale, width)
-        row = (theme.diverging(values, scale) * 255).round().astype(np.uint8)
+        row = (colours(np.linspace(-1, 1, self.px[2] - self.px[0])) * 255).round().astype(np.uint8)
         self.rgb = np.repeat(row[None], self.px[3] - self.px[1], axis=0)
 
     def layout_items(self):
@@ -45,7 +44,7 @@ def colour_bar(theme, scale, name, right, y, strip_width=None, ends=None):
     box = (strip_right - strip_width, y - line * 0.38, strip_right, y + line * 0.38)
     low = text(low, theme, color=theme.muted).move_to([box[0] - line * 0.35, y, 0], aligned_edge=RIGHT)
     label = text(name, theme, color=theme.muted).move_to([low.get_left()[0] - line * 0.6, y, 0], aligned_edge=RIGHT)
-    return Group(label, low, DivergingStrip(theme, scale, box), high)
+    return Group(label, low, ColourStrip(lambda t: theme.diverging(t, 1.0), box), high)
 
 
 def bar_width(group):

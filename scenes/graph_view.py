@@ -14,7 +14,7 @@ from manim import BOLD, DOWN, LEFT, RIGHT, UP, Arrow, Circle, Line, RoundedRecta
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import text
 from nnanim.scenes.graph_layout import packed, spread
-from nnanim.scenes.tween import Tween, fade, recolor
+from nnanim.scenes.tween import Tween, fade, opacities, recolor
 
 LINE_GAP = 0.2  # between a box's lines, in line heights
 PAD = 0.4  # inside a box, above and below its lines, in line heights
@@ -199,7 +199,7 @@ class GraphView:
         first, then = stages
         share = start + (0.3 * (until - start) if first and then else (until - start if first else 0.0))
         runs = [(self.edge(t, h), start, share) for t, h in first] + [(self.edge(t, h), share, until) for t, h in then]
-        trails, hidden = [], [(arrow, _opacities(arrow), a0) for arrow, a0, _ in runs]
+        trails, hidden = [], [(arrow, opacities(arrow), a0) for arrow, a0, _ in runs]
         for arrow, a0, a1 in runs:
             head, tail = arrow.get_end(), arrow.get_start()
             line = Line(head, head + (tail - head) * 1e-3, stroke_width=5, color=self.theme.accent)
@@ -237,7 +237,7 @@ class GraphView:
         out = []
         if trails is not None and len(trails):
             out.append(fade(trails, False))
-            out += [_showing(parts, True, arrow) for arrow, parts, _ in trails.hidden
+            out += [fade(arrow, True, parts) for arrow, parts, _ in trails.hidden
                     if visible is None or arrow in self.shown_edges(visible)]
         out += self.light(key, self.theme.rule, visible)
         for k, grad in updated.items():
@@ -257,7 +257,7 @@ def window(start, end):
 def swap(box, new, **kwargs):
     """A box's grad row replaced by `new`: the new number fades in where the old one fades out."""
     old = box.grad
-    olds, news = _opacities(old), _opacities(new)
+    olds, news = opacities(old), opacities(new)
     box.slot.add(new)
     box.grad = new
 
@@ -351,29 +351,14 @@ class StillBackground:
         self.check_layout(f"stop {len(self.stops)}")
 
 
-def _opacities(mobject):
-    return [(m, m.get_fill_opacity(), m.get_stroke_opacity()) for m in mobject.family_members_with_points()]
-
-
-def _showing(parts, visible, mobject, **kwargs):
-    def apply(_, alpha):
-        k = alpha if visible else 1 - alpha
-        for m, fill, stroke in parts:
-            m.set_fill(opacity=fill * k, family=False)
-            m.set_stroke(opacity=stroke * k, family=False)
-
-    apply(mobject, 0.0)
-    return Tween(mobject, apply, **kwargs)
-
-
 def vanish(mobject, **kwargs):
     """Fade a shown mobject out, remembering how it was drawn, for `appear` to bring it back."""
-    mobject.shown_as = _opacities(mobject)
-    return _showing(mobject.shown_as, False, mobject, **kwargs)
+    mobject.shown_as = opacities(mobject)
+    return fade(mobject, False, mobject.shown_as, **kwargs)
 
 
 def appear(mobject, **kwargs):
     """Fade a mobject in: as it was drawn before `vanish`, or as it was made."""
     was = {id(m): (fill, stroke) for m, fill, stroke in getattr(mobject, "shown_as", ())}
-    parts = [(m, *was.get(id(m), (fill, stroke))) for m, fill, stroke in _opacities(mobject)]
-    return _showing(parts, True, mobject, **kwargs)
+    parts = [(m, *was.get(id(m), (fill, stroke))) for m, fill, stroke in opacities(mobject)]
+    return fade(mobject, True, parts, **kwargs)

@@ -20,12 +20,15 @@ STRENGTH = 0.6  # how far a region's colour goes from the background toward the 
 GRID = 160  # the network is evaluated on at most GRID x GRID points, then interpolated to every pixel
 
 
-def region_colours(theme, levels=512):
-    """(levels, 3) uint8: the colour of an output from −1 to 1, softened toward the background."""
-    values = np.linspace(-1, 1, levels)
+def region_rgb(theme, values):
+    """RGB in 0..1 of outputs from −1 to 1: the diverging scale softened toward the background."""
     background = np.array(theme.rgba(theme.background)[:3])
-    rgb = (1 - STRENGTH) * background + STRENGTH * theme.diverging(values, 1.0)
-    return np.round(rgb * 255).astype(np.uint8)
+    return (1 - STRENGTH) * background + STRENGTH * theme.diverging(values, 1.0)
+
+
+def region_colours(theme, levels=512):
+    """(levels, 3) uint8: `region_rgb` from −1 to 1, as a lookup table."""
+    return np.round(region_rgb(theme, np.linspace(-1, 1, levels)) * 255).astype(np.uint8)
 
 
 class Plane(VGroup):
@@ -121,25 +124,3 @@ class Heatmap(Raster):
             x0, y0, x1, y1 = self.box
             pixels[y0:y1, x0:x1, :3] = self.image
             pixels[y0:y1, x0:x1, 3] = 255
-
-
-class Strip(Raster):
-    """The key to the heatmap: region_colours from −1 (left) to 1 (right) in the scene box `box`."""
-
-    def __init__(self, theme, box, **kwargs):
-        super().__init__(**kwargs)
-        (x0, y0), (x1, y1) = to_pixels((box.left, box.top)), to_pixels((box.right, box.bottom))
-        self.px = (int(round(x0)), int(round(y0)), int(round(x1)), int(round(y1)))
-        lut = region_colours(theme)
-        row = lut[np.linspace(0, len(lut) - 1, self.px[2] - self.px[0]).round().astype(int)]
-        self.rgb = np.repeat(row[None], self.px[3] - self.px[1], axis=0)
-
-    def layout_items(self):
-        from nnanim.scenes.layout import Item
-
-        return [Item("shape", "key", scene_box(*self.px))]
-
-    def paint(self, pixels):
-        x0, y0, x1, y1 = self.px
-        pixels[y0:y1, x0:x1, :3] = self.rgb
-        pixels[y0:y1, x0:x1, 3] = 255

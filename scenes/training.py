@@ -10,7 +10,8 @@ from nnanim.scenes.loss_chart import LossChart
 from nnanim.scenes.network import ParamsScene
 from nnanim.scenes.network_plan import forward, sampled_steps, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, weight_scale
-from nnanim.scenes.plane import Heatmap, Plane, Strip
+from nnanim.scenes.colour_bar import ColourStrip
+from nnanim.scenes.plane import Heatmap, Plane, region_rgb
 from nnanim.scenes.prediction_table import PredictionTable, rows_of
 from nnanim.scenes.raster_plot import RasterLabel, Scatter
 from nnanim.scenes.replay import play_run
@@ -79,7 +80,8 @@ class Boundary(ParamsScene):
         low = text(MINUS + "1", theme, color=theme.muted).next_to(name, RIGHT, buff=0.25)
         high = text("1", theme, color=theme.muted).move_to([box.right, y, 0], aligned_edge=RIGHT)
         strip = Box(low.get_right()[0] + 0.15, y - 0.1, high.get_left()[0] - 0.15, y + 0.1)
-        return [name, low, Strip(theme, strip), high]
+        key = ColourStrip(lambda t: region_rgb(theme, t), (strip.left, strip.bottom, strip.right, strip.top))
+        return [name, low, key, high]
 
     def legend(self, x, y):
         """The points' colours: "● target 1  ● target −1"."""

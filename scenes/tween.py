@@ -30,10 +30,15 @@ def recolor(mobject, color, stroke_only=False, **kwargs):
     return Tween(mobject, apply, **kwargs)
 
 
-def fade(mobject, to_visible, **kwargs):
+def opacities(mobject):
+    """Each drawn part with its fill and stroke opacity: what `fade` scales."""
+    return [(m, m.get_fill_opacity(), m.get_stroke_opacity()) for m in mobject.family_members_with_points()]
+
+
+def fade(mobject, to_visible, parts=None, **kwargs):
     """Fade a mobject in (to_visible=True) or out, scaling each part's own fill and stroke opacity
-    (an unfilled curve stays unfilled)."""
-    parts = [(m, m.get_fill_opacity(), m.get_stroke_opacity()) for m in mobject.family_members_with_points()]
+    (an unfilled curve stays unfilled); `parts` (from `opacities`) gives other opacities to scale."""
+    parts = opacities(mobject) if parts is None else parts
 
     def apply(_, alpha):
         k = alpha if to_visible else 1 - alpha
