@@ -1,6 +1,6 @@
 # Two commands do everything: `make demo` and `make test`. Each installs what is missing first:
 # Debian packages (as root; otherwise it prints the apt-get line to run), a .venv with nnanim, and
-# reveal.js from npm (for the offline slides).
+# reveal.js and KaTeX from npm (for offline pages; copied into nnanim/vendor, which a wheel carries).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,8 +12,10 @@ STAMP_APT := $(VENV)/.apt-ok
 STAMP_APT_TEST := $(VENV)/.apt-test-ok
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
+VENDOR := nnanim/vendor
+STAMP_VENDOR := $(VENV)/.vendor-ok
 
-.PHONY: demo test setup bench
+.PHONY: demo test setup bench wheel
 
 demo: setup
 	$(BIN)/nnanim trace -o renders/default.nntrace
@@ -22,7 +24,7 @@ demo: setup
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
 	$(BIN)/nnanim render --all renders/default.nntrace -q m
 	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
-	$(BIN)/nnanim slides renders
+	$(BIN)/nnanim slides renders --trace default
 	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian)"
 
 test: setup $(STAMP_APT_TEST)
@@ -36,7 +38,12 @@ bench: setup
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_calculus.py
 
-setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM)
+setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM) $(STAMP_VENDOR)
+
+# A wheel that writes offline pages wherever it is installed: it carries nnanim/vendor.
+wheel: setup
+	$(BIN)/pip wheel -q --no-deps -w dist .
+	@ls dist/nnanim-*.whl
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -69,4 +76,19 @@ $(STAMP_NPM): package.json package-lock.json $(STAMP_APT)
 		if [ "$$(id -u)" != 0 ]; then echo "npm is missing; as root run: apt-get install -y nodejs npm"; exit 1; fi; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; }
 	npm ci --no-audit --no-fund
+	@touch $@
+
+# What pages need of the npm packages, inside the import package (not committed): nnanim.assets finds it.
+$(STAMP_VENDOR): $(STAMP_NPM)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/reveal.js/dist/plugin $(VENDOR)/katex/dist/fonts $(VENDOR)/katex/dist/contrib
+	cp node_modules/reveal.js/LICENSE node_modules/reveal.js/package.json $(VENDOR)/reveal.js/
+	cp node_modules/reveal.js/dist/reveal.js node_modules/reveal.js/dist/reveal.css \
+		node_modules/reveal.js/dist/reset.css $(VENDOR)/reveal.js/dist/
+	cp -r node_modules/reveal.js/dist/theme $(VENDOR)/reveal.js/dist/
+	cp node_modules/reveal.js/dist/plugin/*.js $(VENDOR)/reveal.js/dist/plugin/
+	cp node_modules/katex/LICENSE node_modules/katex/package.json $(VENDOR)/katex/
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(VENDOR)/katex/dist/
+	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/dist/fonts/
+	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/dist/contrib/
 	@touch $@

@@ -418,23 +418,50 @@ def _workshop_trace(out_dir):
 
 
 @main.command()
-@click.argument("renders_dir", metavar="[RENDERS_DIR]", required=False, default=str(RENDERS),
+@cloup.argument("renders_dir", metavar="[RENDERS_DIR]", required=False, default=str(RENDERS),
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write slides.md, slides.html, media/ and reveal/ into "
-                   "[default: RENDERS_DIR/slides].")
-@click.option("--title", default="Neural networks, from scratch", show_default=True)
-@click.option("--reveal", "reveal_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A reveal.js package folder to copy (default: node_modules/reveal.js, from `npm ci`).")
-@click.option("--cdn", is_flag=True, help="Load reveal.js online instead of copying it.")
-@click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
-def slides(renders_dir, out_dir, title, reveal_dir, cdn, theme):
-    """Write the rendered deck as Obsidian markdown and a reveal.js page that works offline."""
+@cloup.option_group(
+    "What goes in",
+    cloup.option("--trace", "trace_name", metavar="NAME",
+                 help="Take the renders of this trace (renders/loss-NAME.mp4 …); needed when the folder "
+                      "holds renders of several traces."),
+    cloup.option("--notes", "notes_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Your speaker notes: markdown, a `## Slide title` per slide, `### step 3` per step "
+                      "(docs/slides.md)."),
+    cloup.option("--title", default="Neural networks, from scratch", show_default=True),
+)
+@cloup.option_group(
+    "The page",
+    cloup.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+                 help="A reveal.js option, e.g. --option controls=false --option transition=none "
+                      "(VALUE is JSON or a string). Repeatable."),
+    cloup.option("--theme", type=click.Choice(["dark", "light"]),
+                 help="The page's colours when the renders do not say theirs [default: the renders' theme]."),
+    cloup.option("--reveal", "reveal_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                  help="A reveal.js package folder to copy [default: the one installed with nnanim]."),
+    cloup.option("--cdn", is_flag=True, help="Load reveal.js online instead of copying it."),
+)
+@cloup.option_group(
+    "Output",
+    cloup.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                 help="The folder to write slides.html, slides.md, media/ and reveal/ into "
+                      "[default: RENDERS_DIR/slides]."),
+    cloup.option("--gif", is_flag=True, help="Embed GIFs in slides.md (for vaults that prefer them)."),
+    cloup.option("--pdf", is_flag=True,
+                 help="Also write handout.pdf: a page per step, its frame and its notes (printed by Chromium)."),
+)
+def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_dir, cdn, out_dir, gif, pdf):
+    """Write the rendered deck as a reveal.js page and an Obsidian note: every stop of an animation is a
+    step, every step has speaker notes (S opens the speaker view)."""
     from nnanim.slides import SlidesError, write
+    from nnanim.speaker_notes import NotesError
 
     try:
-        paths = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, reveal_dir, cdn, theme)
-    except SlidesError as e:
+        paths, warnings = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, trace_name, theme,
+                                reveal_dir, cdn, options, notes_file, gif, pdf)
+    except (SlidesError, NotesError) as e:
         raise click.ClickException(str(e)) from None
+    for warning in warnings:
+        click.echo(f"note: {warning}", err=True)
     for path in paths:
         click.echo(f"wrote {path}")

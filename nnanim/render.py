@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nnanim import sidecar
 from nnanim.engine.atomic import atomic_path, check_writable
 from nnanim.scenes.registry import SCENES
 
@@ -72,7 +73,7 @@ def render(request):
     target = request.target()
     try:
         request.out_dir.mkdir(parents=True, exist_ok=True)
-        for path in (target, stops_path(target)):
+        for path in (target, sidecar.path_of(target)):
             check_writable(path)
     except OSError as e:
         raise RenderError(f"cannot write {e.filename or request.out_dir}: {e.strerror or e}") from None
@@ -84,35 +85,21 @@ def render(request):
         if request.fmt == "gif":
             scale = min(1.0, GIF_MAX_WIDTH / width)
             even = lambda v: max(2, int(v * scale) // 2 * 2)  # noqa: E731
-            movie, stops = _render_with_manim(request, Path(work), "mp4", even(width), even(height),
+            movie, stops, notes = _render_with_manim(request, Path(work), "mp4", even(width), even(height),
                                               min(fps, GIF_MAX_FPS), GIF_INTERMEDIATE, for_gif=True)
-            produced = _gif_from(movie, Path(work))
+            produced = gif_from(movie, Path(work))
         else:
-            produced, stops = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
+            produced, stops, notes = _render_with_manim(request, Path(work), request.fmt, width, height, fps)
         try:
             with atomic_path(target) as tmp:
                 shutil.move(produced, tmp)
-            write_stops(target, stops)
+            if target.suffix == ".png":
+                stops, notes = [], notes[-1:]  # a still is the last frame: one step, the end's note
+            sidecar.write(target, request.scene, request.trace.stem if request.trace else None, request.theme,
+                          stops, notes)
         except OSError as e:
             raise RenderError(f"cannot write {target}: {e.strerror or e}") from None
     return target
-
-
-def stops_path(output):
-    """Where the natural pauses of a rendered video are kept: beside it, as JSON."""
-    return output.with_name(output.name + ".stops.json")
-
-
-def write_stops(output, stops):
-    """Seconds of the natural pauses (for stepped playback in the slides); none for a still."""
-    import json
-
-    path = stops_path(output)
-    if not stops or output.suffix == ".png":
-        path.unlink(missing_ok=True)
-        return
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps({"stops": sorted(set(stops))}))
 
 
 def _check_trace(request):
@@ -174,14 +161,21 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path
     if not produced or not Path(produced).exists():
         raise RenderError(f"Manim produced no {fmt} output for {request.scene}")
-    return Path(produced), list(scene.stops)
+    return Path(produced), list(scene.stops), scene.step_notes()
 
 
-def _gif_from(movie, work):
-    """Two ffmpeg passes: a palette for the whole clip, then the clip dithered onto it."""
+def gif_from(movie, work, max_width=None, max_fps=None):
+    """Two ffmpeg passes: a palette for the whole clip, then the clip dithered onto it (first narrowed to
+    `max_width` and slowed to `max_fps` if given)."""
     palette, gif = work / "palette.png", work / "out.gif"
-    run = ["ffmpeg", "-v", "error", "-y", "-i", str(movie)]
-    subprocess.run(run + ["-vf", "palettegen=max_colors=64", str(palette)], check=True)
-    subprocess.run(run + ["-i", str(palette), "-lavfi", "paletteuse=dither=none:diff_mode=rectangle", str(gif)],
-                   check=True)
+    shrink = []
+    if max_fps:
+        shrink.append(f"fps='min({max_fps},source_fps)'")
+    if max_width:
+        shrink.append(f"scale='min({max_width},iw)':-2:flags=lanczos")
+    first = ",".join(shrink) + "," if shrink else ""
+    run = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(movie)]
+    subprocess.run(run + ["-vf", first + "palettegen=max_colors=64", str(palette)], check=True)
+    subprocess.run(run + ["-i", str(palette), "-lavfi", f"[0:v]{first.rstrip(',') or 'null'}[v];"
+                          "[v][1:v]paletteuse=dither=none:diff_mode=rectangle", str(gif)], check=True)
     return gif

@@ -1,8 +1,11 @@
-"""`nnanim slides`: the rendered deck as an Obsidian markdown note and a standalone reveal.js page.
+"""`nnanim slides`: the rendered deck as a reveal.js page that presents, an Obsidian note, and a handout.
 
-Both are templates (nnanim/templates) filled with the slides found in the renders folder, in the
-workshop's order. The media are linked (or copied) into OUT_DIR/media and reveal.js into OUT_DIR/reveal,
-so the folder is whole: it can be moved, and opened from disk with no network.
+The renders of one trace are taken from a renders folder in the workshop's order (nnanim.deck.DECK).
+A stepped scene is cut at its stops into one clip per step (nnanim/segments.py); on the page each step is
+a reveal.js fragment (nnanim/templates/nnanim-steps.js plays them), in the note each step is a slide of
+its own. Every step carries a speaker's note: nnanim's, from the render's sidecar, and the teacher's
+(nnanim/speaker_notes.py). OUT_DIR is whole: media/, reveal/ and the page, so it can be moved and opened
+from disk with no network.
 """
 
 import html
@@ -11,20 +14,26 @@ import os
 import re
 import shutil
 import tempfile
-from urllib.parse import quote
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from string import Template
+from urllib.parse import quote
 
-from nnanim.engine.atomic import atomic_path, check_writable
+from nnanim import sidecar, speaker_notes
+from nnanim.assets import REVEAL_CDN, AssetError, package_dir
 from nnanim.deck import DECK
-from nnanim.render import stops_path
+from nnanim.engine.atomic import atomic_path, check_writable
 from nnanim.scenes.registry import SCENES, scene_of
+from nnanim.scenes.theme import THEMES
+from nnanim.segments import SegmentError, gif_of, last_frame, step_clips
 
 PREFERRED = (".mp4", ".webm", ".gif", ".png")
-REVEAL_VERSION = "6.0.2"  # as pinned in package.json
-CDN = f"https://cdn.jsdelivr.net/npm/reveal.js@{REVEAL_VERSION}"
+VIDEOS = (".mp4", ".webm")
+PAGE = {"width": 1280, "height": 720}  # 16:9, the renders' shape: reveal.js scales it to the screen
+REVEAL_CONFIG = {**PAGE, "margin": 0, "center": True, "hash": True, "controls": True, "progress": True,
+                 "slideNumber": "c/t", "transition": "fade", "transitionSpeed": "fast"}
+OPTION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 class SlidesError(Exception):
@@ -32,110 +41,191 @@ class SlidesError(Exception):
 
 
 @dataclass
-class Found:
+class Render:
+    """A render of one of the deck's slides, and what its sidecar says about it."""
+
     title: str
-    media: Path
-    stops: list
+    path: Path
+    info: sidecar.RenderInfo
+
+    @property
+    def scene(self):
+        return scene_of(self.path.name)
 
 
-def find_media(renders):
-    """The deck's slides that have a render in `renders`, in order (first matching format wins)."""
-    found = []
+@dataclass
+class Step:
+    clip: Path  # in OUT_DIR/media
+    still: Path  # its last frame: what the step shows when held (an image is its own)
+    note: str  # nnanim's, plain text
+    teacher: str  # the teacher's, HTML
+    notes_html: str  # what the speaker view shows: where we are, nnanim's note and the teacher's
+    gif: Path | None = None
+
+
+@dataclass
+class Slide:
+    render: Render
+    steps: list = field(default_factory=list)
+
+
+def find_renders(renders, trace=None):
+    """The deck's slides that have a render in `renders`, in order, all of one trace (`trace`, or the only
+    one there is): a folder holding two traces' renders is refused rather than mixed."""
+    chosen, by_trace = [], {}
     for slide in DECK:
         entry = SCENES[slide.scene]
         for ext in PREFERRED:
-            pattern = entry.output_name("*" if slide.uses_trace else None, ext.lstrip("."))
-            candidates = [p for p in sorted(renders.glob(pattern)) if p.is_file() and scene_of(p.name) == slide.scene
-                          and all(f.media != p for f in found)]
-            if candidates:
-                found.append(Found(slide.title, candidates[0], read_stops(candidates[0])))
-                break
-    return found
+            pattern = entry.output_name(("*" if trace is None else _glob_escape(trace)) if slide.uses_trace
+                                        else None, ext.lstrip("."))
+            matches = [p for p in sorted(renders.glob(pattern)) if p.is_file() and scene_of(p.name) == slide.scene
+                       and all(r.path != p for r in chosen)]
+            if not matches:
+                continue
+            if slide.uses_trace:
+                for p in matches:
+                    by_trace.setdefault(p.name[len(entry.name) + 1:-len(ext)], []).append(p)
+            chosen.append(Render(slide.title, matches[0], _info(matches[0])))
+            break
+    if trace is not None and not by_trace:
+        raise SlidesError(f"no renders of {trace} in {renders} (renders/loss-{trace}.mp4 and the like): "
+                          "check the trace's name")
+    if len(by_trace) > 1:
+        names = ", ".join(sorted(by_trace))
+        raise SlidesError(f"{renders} holds the renders of {len(by_trace)} traces ({names}): choose one with "
+                          f"--trace NAME")
+    return chosen
 
 
-def read_stops(media):
-    """The natural pauses saved beside a video (nnanim.render.write_stops), checked: a renders folder may
-    come from anywhere."""
-    path = stops_path(media)
-    if not path.exists():
-        return []
+def _info(path):
     try:
-        stops = json.loads(path.read_text())["stops"]
-        if not isinstance(stops, list) or not all(
-                isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t < 1e6 for t in stops):
-            raise ValueError
-    except (OSError, ValueError, KeyError, TypeError):
-        raise SlidesError(f'{path} is not a list of pauses ({{"stops": [seconds, ...]}}): delete it or '
-                          "render the scene again") from None
-    return stops
+        return sidecar.read(path)
+    except sidecar.SidecarError as e:
+        raise SlidesError(str(e)) from None
 
 
-def write(renders, out_dir, title="Neural networks, from scratch", reveal=None, cdn=False, theme="dark"):
-    """Write OUT_DIR/slides.md and OUT_DIR/slides.html; returns the two paths."""
+def page_theme(renders, asked=None):
+    """The theme of the renders (the page takes their colours); refused if they mix or `asked` differs."""
+    themes = {}
+    for r in renders:
+        if r.info.theme:
+            themes.setdefault(r.info.theme, []).append(r.path.name)
+    if len(themes) > 1:
+        mix = "; ".join(f"{theme}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''}"
+                        for theme, names in sorted(themes.items()))
+        raise SlidesError(f"the renders mix themes ({mix}): render them again with one --theme")
+    if themes:
+        (theme,) = themes
+        if asked and asked != theme:
+            raise SlidesError(f"the renders are {theme} and the page would be {asked}: render them with --theme "
+                              f"{asked}, or leave out --theme")
+        return theme
+    return asked or "dark"
+
+
+def reveal_options(pairs):
+    """reveal.js options from KEY=VALUE pairs: VALUE is JSON (true, 3, "fade", [1, 2]) or else a string."""
+    config = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not OPTION_KEY.fullmatch(key):
+            raise SlidesError(f"--option {pair!r} is not KEY=VALUE (e.g. --option controls=false)")
+        try:
+            config[key] = json.loads(value)
+        except ValueError:
+            config[key] = value
+    return config
+
+
+def write(renders, out_dir, title="Neural networks, from scratch", trace=None, theme=None, reveal=None,
+          cdn=False, options=(), notes=None, gif=False, pdf=False):
+    """Write OUT_DIR/slides.html, slides.md (and handout.pdf); returns (paths written, warnings)."""
     renders, out_dir = Path(renders), Path(out_dir)
-    slides = find_media(renders)
-    if not slides:
-        raise SlidesError(f"no renders in {renders}: run `nnanim render --all` first")
-    reveal_href = CDN if cdn else "reveal"
-    source = None if cdn else _reveal_source(reveal)
+    found = find_renders(renders, trace)
+    if not found:
+        what = f"renders of {trace}" if trace else "renders"
+        raise SlidesError(f"no {what} in {renders}: run `nnanim render --all` first")
+    theme = page_theme(found, theme)
+    config = {**REVEAL_CONFIG, **reveal_options(options)}
+    teacher = speaker_notes.read(notes) if notes else {}
     try:
-        _write_folder(out_dir, slides, source)
+        reveal_source = None if cdn else package_dir("reveal.js", reveal)
+    except AssetError as e:
+        raise SlidesError(str(e)) from None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        check_writable(out_dir / "slides.html")
+        slides = [_slide(r, out_dir / "media", teacher, gif) for r in found]
+        if reveal_source:
+            _replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist")
+        _copy_text(files("nnanim").joinpath("templates", "nnanim-steps.js").read_text(), out_dir / "nnanim-steps.js")
+    except SegmentError as e:
+        raise SlidesError(str(e)) from None
     except OSError as e:
         raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
-    markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s) for s in slides))
-    page = _fill("deck.html", title=html.escape(title), reveal=reveal_href,
-                 reveal_theme="black" if theme == "dark" else "white",
+    colours = THEMES[theme]
+    page = _fill("deck.html", title=html.escape(title), reveal=REVEAL_CDN if cdn else "reveal",
+                 reveal_theme="black" if theme == "dark" else "white", background=colours.background,
+                 text=colours.text, muted=colours.muted, accent=colours.accent, width=PAGE["width"],
+                 height=PAGE["height"], config=_script_json(config),
                  slides="\n".join(_html_slide(s) for s in slides))
-    paths = []
-    for name, content in (("slides.md", markdown), ("slides.html", page)):
+    markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
+    paths = [_copy_text(page, out_dir / "slides.html"), _copy_text(markdown, out_dir / "slides.md")]
+    if pdf:
+        from nnanim.handout import HandoutError, handout
+
         try:
-            with atomic_path(out_dir / name) as tmp:
-                tmp.write_text(content)
-        except OSError as e:
-            raise SlidesError(f"cannot write {out_dir / name}: {e.strerror or e}") from None
-        paths.append(out_dir / name)
-    return paths
+            paths.append(handout(title, slides, out_dir / "handout.pdf"))
+        except HandoutError as e:
+            raise SlidesError(str(e)) from None
+    warnings = [f"{notes}: no slide is called {heading!r} (a ## heading names a slide by its title, scene or file)"
+                for heading in speaker_notes.unused(teacher)]
+    shown = {r.title for r in found}
+    warnings += [f"not in {renders}: {s.title} ({s.scene})" for s in DECK if s.title not in shown]
+    return paths, warnings
 
 
-def _write_folder(out_dir, slides, reveal_source):
-    """media/ (linked, or copied whole) and reveal/dist (replaced whole), so the folder stands alone."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    check_writable(out_dir / "slides.html")
-    media = out_dir / "media"
-    media.mkdir(exist_ok=True)
-    for s in slides:
-        _link(s.media, media / s.media.name)
-    if reveal_source is None:
+def _slide(render, media, teacher, gif):
+    """Link the render into media/, cut it into steps, and give every step its notes."""
+    media.mkdir(parents=True, exist_ok=True)
+    linked = media / render.path.name
+    _link(render.path, linked)
+    info = render.info
+    if linked.suffix in VIDEOS and info.stops:
+        clips, owners = step_clips(linked, info.stops, media)
+    else:
+        clips, owners = [linked], [0] * info.steps
+    nnanim_notes = ["\n".join(n for n, owner in zip(info.notes, owners) if owner == k and n)
+                    for k in range(len(clips))]
+    if not any(nnanim_notes):
+        nnanim_notes[-1] = SCENES[render.scene].summary  # a render without a sidecar
+    mine = speaker_notes.for_slide(teacher, [render.title, render.scene, render.path.name])
+    steps = []
+    for k, (clip, note) in enumerate(zip(clips, nnanim_notes), start=1):
+        theirs = speaker_notes.teacher_html(mine, k)
+        still = last_frame(clip, media) if clip.suffix in VIDEOS else clip
+        steps.append(Step(clip, still, note, theirs, speaker_notes.step_html(render.title, k, len(clips), note, theirs),
+                          gif_of(clip, media) if gif and clip.suffix in VIDEOS else None))
+    if mine:
+        for k in mine.by_step:
+            if not 1 <= k <= len(clips):
+                mine.used = False  # reported: a step the slide does not have
+    return Slide(render, steps)
+
+
+def _replace_folder(source, target):
+    """Copy `source` to `target`, replacing what was there whole (a staging copy, then a rename)."""
+    if source.resolve() == target.resolve():
         return
-    target = out_dir / "reveal" / "dist"
-    if (reveal_source / "dist").resolve() == target.resolve():
-        return  # --reveal names the copy already in place
-    staging = Path(tempfile.mkdtemp(prefix=".dist-", dir=target.parent if target.parent.is_dir() else
-                                    _made(target.parent)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
-        shutil.copytree(reveal_source / "dist", staging / "dist")
+        shutil.copytree(source, staging / target.name)
         if target.exists():
             shutil.rmtree(target)
-        os.replace(staging / "dist", target)
+        os.replace(staging / target.name, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _made(folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _reveal_source(reveal):
-    candidates = [Path(reveal)] if reveal else [Path("node_modules/reveal.js"),
-                                                Path(__file__).resolve().parent.parent / "node_modules/reveal.js"]
-    for path in candidates:
-        if (path / "dist" / "reveal.js").is_file():
-            return path
-    if reveal:
-        raise SlidesError(f"{reveal} is not a reveal.js package (no dist/reveal.js in it)")
-    raise SlidesError("reveal.js is not installed here: run `npm ci` in the nnanim folder (make demo does), "
-                      "pass --reveal DIR, or use --cdn for a page that loads it online")
 
 
 def _link(source, target):
@@ -150,34 +240,65 @@ def _link(source, target):
             shutil.copy2(source, tmp)
 
 
+def _copy_text(content, target):
+    try:
+        with atomic_path(target) as tmp:
+            tmp.write_text(content)
+    except OSError as e:
+        raise SlidesError(f"cannot write {target}: {e.strerror or e}") from None
+    return target
+
+
 def _fill(name, **data):
     return Template(files("nnanim").joinpath("templates", name).read_text()).substitute(**data)
 
 
-_MD_SLIDE = Template("---\n\n## $title\n\n$embed\n")
-_HTML_VIDEO = Template('<section data-title="$title"><h3>$title</h3>'
-                       '<video src="$href" muted playsinline preload="auto" $behaviour></video></section>')
-_HTML_IMAGE = Template('<section data-title="$title"><h3>$title</h3><img src="$href" alt="$title"></section>')
+def _script_json(value):
+    """JSON to put inside <script>: no `</script>` or `<!--` can come out of it."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _markdown_slide(s):
-    href = _href(s.media)
-    if s.media.suffix in (".mp4", ".webm"):
-        embed = f'<video data-autoplay loop muted src="{href}"></video>'
-    elif re.fullmatch(r"[\w.-]+", s.media.name):
-        embed = f"![[{s.media.name}]]"  # Obsidian's own embed, as the workshop writes it
-    else:
-        embed = f"![]({href})"
-    return _MD_SLIDE.substitute(title=s.title, embed=embed)
+def _glob_escape(name):
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
-def _html_slide(s):
-    title, href = html.escape(s.title, quote=True), _href(s.media)
-    if s.media.suffix in (".mp4", ".webm"):
-        stops = html.escape(json.dumps(s.stops), quote=True)  # numbers only (read_stops), escaped anyway
-        behaviour = f'data-stops="{stops}"' if s.stops else "data-autoplay loop"
-        return _HTML_VIDEO.substitute(title=title, href=href, behaviour=behaviour)
-    return _HTML_IMAGE.substitute(title=title, href=href)
+def _html_slide(slide):
+    title = html.escape(slide.render.title, quote=True)
+    steps = []
+    for k, step in enumerate(slide.steps):
+        href = _href(step.clip)
+        media = (f'<video data-src="{href}" muted playsinline preload="auto"></video>'
+                 f'<img class="nnanim-end" data-src="{_href(step.still)}" alt="">'
+                 if step.clip.suffix in VIDEOS else f'<img data-src="{href}" alt="{title}">')
+        kind = "nnanim-step fragment" if k else "nnanim-step"
+        steps.append(f'<div class="{kind}">{media}<aside class="notes">{step.notes_html}</aside></div>')
+    return (f'<section class="nnanim-scene" data-title="{title}" data-scene="{slide.render.scene}">'
+            f'<div class="nnanim-stage r-stack">{"".join(steps)}</div></section>')
+
+
+def _markdown_slide(slide, gif):
+    """One Obsidian slide per step: the step's clip embedded as the workshop embeds pictures, the notes in
+    a comment (%% … %%), which Obsidian shows neither in reading view nor in its slides."""
+    title, out = slide.render.title, []
+    for k, step in enumerate(slide.steps, start=1):
+        shown = step.gif or step.clip
+        heading = title if len(slide.steps) == 1 else f"{title} ({k}/{len(slide.steps)})"
+        out.append(f"---\n\n## {heading}\n\n{_embed(shown)}\n")
+        if step.note:
+            out.append(f"%%\n{_comment_safe(step.note)}\n%%\n")
+    return "\n".join(out)
+
+
+def _embed(media):
+    """`![[media/name.mp4|1280]]` (Obsidian's own embed) when the name allows it, else a markdown link."""
+    name = f"media/{media.name}"
+    if re.fullmatch(r"[\w.-]+", media.name):
+        return f"![[{name}|{PAGE['width']}]]"
+    return f"![]({quote(name)})"
+
+
+def _comment_safe(text):
+    return text.replace("%%", "% %")
 
 
 def _href(media):

@@ -12,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from nnanim.engine.atomic import atomic_path
-from nnanim.render import RenderError, render, stops_path
+from nnanim import sidecar
+from nnanim.render import RenderError, render
 from nnanim.scenes.theme import THEMES
 
 COLUMNS = 3
@@ -40,10 +41,7 @@ def storyboard(request, output):
 
 
 def _stops(movie):
-    import json
-
-    path = stops_path(movie)
-    times = json.loads(path.read_text())["stops"] if path.exists() else []
+    times = sidecar.read(movie).stops
     labelled = [(f"stop {k + 1} · {_clock(t)}", t) for k, t in enumerate(times)]
     return labelled + [(f"end · {_clock(math.inf)}", math.inf)]
 

@@ -4,7 +4,8 @@ The graph is on screen from the first frame, its data known from the forward pas
 backward event of the trace replays in the order it ran: the box lights up, its rule is written out
 with its numbers, the gradient travels back along the edges to the inputs as a pulse, and each input's
 grad changes to its new value (adding up when a value feeds two places, the earlier part named by
-where it came from). A stop falls while the rule and the new grads are on screen.
+where it came from). A stop falls while the rule and the new grads are on screen; its speaker's note
+says the rule in words, with the numbers the screen shows.
 
 A graph that fits the frame at a readable size fills it; a larger one (a neuron of a bigger network,
 or a whole training step, a neuron to a box) is laid out at the floor size and the camera follows the
@@ -16,7 +17,7 @@ from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
 from nnanim.engine.graph import workshop_expression
 from nnanim.engine.trace import Step
-from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
+from nnanim.scenes.backprop_plan import backward_beats, closing_note, moments, neuron_nodes, wave, wave_closing
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import framing, units, values
 from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
@@ -48,20 +49,25 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
         if opts.neuron is not None or opts.focus is not None:
             drawn, active, top = neuron_nodes(step, opts.neuron, opts.focus)
             drawing = values(step, drawn)
-            story = moments(backward_beats(step, drawn, active, top, called), drawing)
+            beats = backward_beats(step, drawn, active, top, called)
+            story = moments(beats, drawing)
             intro = f"neuron {called[top]} of example {examples(step)[top]}: the gradient arrives at its " \
                     "output and flows back through its ops"
             pace = opts.pace or DEFAULT_PACE
+            self.end_note = closing_note(step, beats, [i for i in drawn if i not in active], called, top)
         elif len(step.graph) > MAX_WHOLE:
             drawing = units(step)
             story = wave(step, backward_beats(step, called=called), drawing)
             intro = f"the whole step, a box per neuron: the gradient flows back from {called[step.graph.root]}"
             pace = opts.pace or WAVE_PACE
+            self.end_note = wave_closing(step)
         else:
             drawing = values(step, range(len(step.graph)))
-            story = moments(backward_beats(step, called=called), drawing)
+            beats = backward_beats(step, called=called)
+            story = moments(beats, drawing)
             intro = f"the gradient flows back from {called[step.graph.root]}"
             pace = opts.pace or DEFAULT_PACE
+            self.end_note = closing_note(step, beats, step.graph.leaf_list, called)
         self.replay(drawing, story, intro, pace)
 
     # --- the frame: the text band under the graph, the graph's region above it
@@ -133,7 +139,7 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
                 leave = []
             self.write(moment, block, leave)
             previous = self.send_back(moment)
-            self.hold(END if moment is story[-1] else 0.2 * pace)
+            self.hold(END if moment is story[-1] else 0.2 * pace, moment.note)
 
     def follow(self, moment, leave):
         """The last moment settles and its text goes; the camera moves to frame this one, the boxes

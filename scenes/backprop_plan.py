@@ -4,17 +4,23 @@ A beat is one backward event: the node whose local rule runs, the rule written o
 and for each input its grad before, what it receives and its grad after (so accumulation from two
 paths shows as `before + received = after`, the earlier part named by where it came from). A moment
 is what the scene plays for a beat, or for a group of beats when a whole neuron is one box: the box
-whose gradient passes back, the edges it travels back along, the grads that change, the text.
+whose gradient passes back, the edges it travels back along, the grads that change, the text. Each
+carries a speaker's note: the rule said in words, with the numbers the screen shows.
 """
 
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from nnanim.engine.graph import first_neurons
+from nnanim.engine.labels import is_parameter
 from nnanim.engine.numbers import MINUS, number, superscript
+from nnanim.engine.value import exponent
 from nnanim.scenes.roles import examples, names, neurons, ranges, wrapped
 
 MANY = 4  # a list of more names than this is written first … last
+MOST_GRADS = 7  # grads a closing note lists before it says how many more there are
 
 
 def factor(x):
@@ -53,6 +59,7 @@ class Beat:
     grad: float
     rule: list  # lines of text
     received: list = field(default_factory=list)
+    note: str = ""  # what the speaker says about it
 
 
 def local_rule(graph, data, out, grad, inputs, received, called=None):
@@ -96,6 +103,105 @@ def _minus_one(n):
         return number(int(value) if math.isfinite(value) and value == int(value) else value)
     except ValueError:
         return f"({n}{MINUS}1)"
+
+
+def formula(graph, out, name):
+    """How `out` was computed, in the names on screen: `L = e·f`, `h_00 = tanh(Σ+b)`; `relu(x)` when its
+    name says it already."""
+    op, ins = graph.ops[out], [name(i) for i in graph.inputs(out)]
+    if op == "*":
+        body = "\u00b7".join(map(wrapped, ins))
+    elif op == "+":
+        body = " + ".join(map(wrapped, ins))
+    elif op.startswith("**"):
+        body = wrapped(ins[0]) + superscript(op[2:])
+    else:
+        body = f"{op}({', '.join(ins)})"
+    return name(out) if name(out) == body else f"{name(out)} = {body}"
+
+
+def local_slope(graph, data, out, k, name):
+    """∂out/∂(input k) as (in names, in numbers or None, its value), as the engine's rule computes it;
+    None for an op without a plain rule."""
+    op, inputs = graph.ops[out], graph.inputs(out)
+    i = inputs[k]
+    x, o = np.float64(data[i]), np.float64(data[out])
+    with np.errstate(all="ignore"):
+        if op == "+":
+            return "1", None, 1.0
+        if op == "*":
+            other = inputs[1 - k]
+            return wrapped(name(other)), None, float(data[other])
+        if op == "tanh":
+            return f"1 {MINUS} {wrapped(name(out))}\u00b2", f"1 {MINUS} {factor(o)}\u00b2", float(1 - o**2)
+        if op.startswith("**"):
+            n, power = op[2:], superscript(_minus_one(op[2:]))
+            value = float(exponent(op) * x ** (exponent(op) - 1))
+            return f"{n}\u00b7{wrapped(name(i))}{power}", f"{n}\u00b7{factor(x)}{power}", value
+        if op == "exp":
+            return f"exp({name(i)})", None, float(o)
+        if op == "log":
+            return f"1/{wrapped(name(i))}", f"1/{factor(x)}", float(1 / x)
+        if op == "relu":
+            return f"[{name(i)} > 0]", None, 1.0 if x > 0 else 0.0
+    return None
+
+
+def event_note(graph, data, out, grad, received, called=None, origins=None):
+    """A backward event said in words for the speaker: how `out` was computed, its local derivatives
+    with their numbers, and the grads they give its inputs, times out's grad (adding up where a grad
+    was already held, `origins` naming where it came from), every number as the screen writes it."""
+    name = (lambda i: called[i]) if called is not None else (lambda i: name_of(graph, i))
+    origins = origins or {}
+    o = wrapped(name(out))
+    inputs = graph.inputs(out)
+    partial = [f"\u2202{o}/\u2202{wrapped(name(i))}" for i in inputs]
+    slopes = [local_slope(graph, data, out, k, name) for k in range(len(inputs))]
+    if graph.ops[out] == "+" and len(set(inputs)) == len(inputs):
+        said = f"{formula(graph, out, name)}, so {' = '.join(partial)} = 1: + passes the grad on unchanged."
+    elif all(slopes):
+        clauses = []
+        for p, (symbolic, numeric, value) in zip(partial, slopes):
+            shown = [symbolic] + ([numeric] if numeric else []) + [number(value)]
+            clauses.append(" = ".join([p, *dict.fromkeys(shown)]))
+        said = f"{formula(graph, out, name)}, so {' and '.join(dict.fromkeys(clauses))}."
+    else:
+        said = f"{formula(graph, out, name)} passes its grad back by its own local rule."
+    parts = []
+    for r in received:
+        who = f"{wrapped(name(r.node))}.grad"
+        if r.before == 0:
+            parts.append(f"{who} = {number(r.after)}")
+        else:
+            origin = f" (from {origins[r.node]})" if origins.get(r.node) else ""
+            parts.append(f"{who} = {number(r.before)}{origin} + {factor(r.amount)} = {number(r.after)}")
+    said += f" Times {o}.grad = {number(grad)}: {', '.join(parts)}."
+    if any(r.before != 0 for r in received):
+        said += " Grads add up where a value feeds more than one op."
+    return said
+
+
+def grads_listed(pairs, most=MOST_GRADS):
+    """`a.grad = 6, b.grad = −4`: (name, grad) pairs, the first `most` of them and how many more."""
+    pairs = list(pairs)
+    said = ", ".join(f"{wrapped(n)}.grad = {number(g)}" for n, g in pairs[:most])
+    return said + (f" and {len(pairs) - most} more" if len(pairs) > most else "")
+
+
+def closing_note(step, beats, ends, called=None, top=None):
+    """What the last still shows, when every event has run: the grads of `ends` (the values the drawn
+    part of the graph starts from); for a neuron (`top`), of what it reads."""
+    called = names(step) if called is None else called
+    final = {r.node: r.after for b in beats for r in b.received}
+    listed_grads = grads_listed((called[i], final[i]) for i in ends if i in final)
+    if top is None:
+        root = called[step.graph.root]
+        return (f"Backward is done: every value holds the derivative of {root} with respect to it. "
+                f"The leaves: {listed_grads}; each says how fast {root} changes when that value is nudged.")
+    ex = examples(step)[top]
+    who = f"Neuron {called[top]}" + (f" of example {ex}" if ex is not None else "")
+    return (f"{who} is done, and what it reads holds its grad: {listed_grads}. The update moves each "
+            "weight and bias against its grad.")
 
 
 class Sources:
@@ -153,13 +259,15 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
             grads[i] = after
         if event.node in active:
             rule = local_rule(g, step.data, event.node, event.grad, event.inputs, event.received, called)
+            origins = {r.node: sources.of(r.node, but=event.node) for r in received if r.before != 0}
             for r in received:
                 if r.before != 0 and r.node in shown:
-                    origin = sources.of(r.node, but=event.node)
-                    origin = f" (from {origin})" if origin else ""
+                    origin = f" (from {origins[r.node]})" if origins[r.node] else ""
                     rule.append(f"{called[r.node]}.grad = {number(r.before)}{origin} + {factor(r.amount)} "
                                 f"= {number(r.after)}")
-            beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown]))
+            note = event_note(g, step.data, event.node, event.grad, received, called, origins)
+            beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown],
+                              note))
         for i in event.inputs:
             sources.add(i, event.node)
     first = _first_beat(step, called, root, top, shown, held or {}, held_from)
@@ -170,7 +278,10 @@ def _first_beat(step, called, root, top, shown, held, held_from):
     """∂L/∂L = 1 at the root; or a neuron's output arriving from the layers above, with what the
     drawn values already hold (the other examples' or neurons' parts of their grads)."""
     if root in shown:
-        return Beat(root, "", 1.0, [f"{d(called[root])} = 1"], [Received(root, 0.0, 1.0, 1.0)])
+        o = called[root]
+        note = (f"Backward starts at {o}: {d(o)} = 1, so {wrapped(o)}.grad = 1. Every other grad shows ? "
+                "until the gradient reaches it.")
+        return Beat(root, "", 1.0, [f"{d(o)} = 1"], [Received(root, 0.0, 1.0, 1.0)], note)
     if top is None:
         return None
     arrived = float(step.grad[top])
@@ -181,8 +292,13 @@ def _first_beat(step, called, root, top, shown, held, held_from):
     for origin, who in by_origin.items():
         verb = "holds" if len(who) == 1 else "hold"
         lines.append(f"{listed(who)} already {verb} grads from {origin}")
+    ex = examples(step)[top]
+    note = (f"Neuron {called[top]}" + (f" of example {ex}" if ex is not None else "") +
+            f": the gradient arrives at its output from the layers above, {d(called[top])} = {number(arrived)}.")
+    if by_origin:
+        note += " " + "; ".join(lines[1:]) + ": this example's parts will add to them."
     received = [Received(top, 0.0, arrived, arrived)] + [Received(i, 0.0, v, v) for i, v in held.items()]
-    return Beat(top, "", arrived, lines, received)
+    return Beat(top, "", arrived, lines, received, note)
 
 
 def neuron_nodes(step, neuron=None, focus=None):
@@ -220,6 +336,7 @@ class Moment:
     stages: tuple  # (edges, edges): the way the gradient travels back, first from the box to its op
     updates: dict  # box key -> its grad afterwards
     focus: list  # the boxes to keep in view: the box and those it passes its gradient to
+    note: str = ""  # what the speaker says about it
 
 
 def moments(beats, drawing):
@@ -229,7 +346,7 @@ def moments(beats, drawing):
         stages = drawing.into(beat.node) if beat.op else ([], [])
         updates = {r.node: r.after for r in beat.received if r.node in drawing.boxes}  # a*a: a's last sum
         tails = [t for t, _ in stages[1]]
-        out.append(Moment(beat.node, beat.rule, stages, updates, [beat.node, *tails]))
+        out.append(Moment(beat.node, beat.rule, stages, updates, [beat.node, *tails], beat.note))
     return out
 
 
@@ -256,5 +373,34 @@ def wave(step, beats, drawing):
             line = f"{name} (example {box.example}): {line}"
         if tails:
             line += f" flows back to {listed(drawing.boxes[t].name for t in tails)}"
-        out.append(Moment(key, [line], stages, updates, [key, *tails]))
+        reached = [(drawing.boxes[t].name, updates[t]) for t in tails if t in updates]
+        note = _wave_note(key == g.root, name, box, grad, reached)
+        out.append(Moment(key, [line], stages, updates, [key, *tails], note))
     return out
+
+
+def _wave_note(root, name, box, grad, reached):
+    """A unit of the wave said in words: its grad, and the grads of the boxes it reaches."""
+    arrived = f"{d(name)} = {number(grad)}"
+    if root:
+        said = f"Backward starts at {name}: {arrived}. Every other grad shows ? until the gradient reaches it."
+    elif box is not None and box.example is not None:
+        said = (f"Neuron {name} of example {box.example} has {arrived}; inside its box the gradient flows "
+                "back through its ops to its weights and bias.")
+    else:
+        said = f"{name} has {arrived}."
+    if reached:
+        said += f" It flows on to what {name} was computed from: {grads_listed(reached, MANY)}."
+    return said
+
+
+def wave_closing(step):
+    """What the last still of a whole step shows: the gradient has reached every value."""
+    g = step.graph
+    count = len({e for e in examples(step) if e is not None})
+    params = sum(1 for i in g.leaf_list if is_parameter(g.labels[i]))
+    said = f"Backward through the whole step is done: all {len(g)} values hold their grads."
+    if params:
+        summed = f" summed over the {count} examples" if count > 1 else ""
+        said += f" Each of the {params} weights and biases holds \u2202L/\u2202w{summed}, ready for the update."
+    return said

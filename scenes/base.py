@@ -43,7 +43,8 @@ class TraceScene(Scene):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.stops, self.layout_problems = [], []
+        self.stops, self.notes, self.layout_problems = [], [], []
+        self.end_note = None
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
@@ -53,12 +54,19 @@ class TraceScene(Scene):
         self.camera.background_color = ManimColor(self.theme.background)
         self.camera.init_background()
 
-    def mark_stop(self, at=None):
-        """A natural pause (a backward event, a layer, an output): the slides' right arrow plays to the
-        next one. `at` is a time in the video; by default, now (and then the layout is checked)."""
+    def mark_stop(self, note, at=None):
+        """A natural pause (a backward event, a layer, an output): in the slides, each is a step of its
+        own. `note` is what the speaker sees for the step that ends here: what the audience has just
+        watched, with its numbers. `at` is a time in the video; by default, now (then the layout is checked)."""
         self.stops.append(round(self.renderer.time if at is None else at, 3))
+        self.notes.append(note)
         if at is None:
             self.check_layout(f"stop {len(self.stops)}")
+
+    def step_notes(self):
+        """A speaker's note per step: one per stop, then `end_note` (what plays after the last stop; by
+        default the scene's summary)."""
+        return self.notes + [self.end_note or self.entry.summary]
 
     def check_layout(self, when):
         """With --check-layout: record what on screen breaks the visual language (scenes/layout.py)."""

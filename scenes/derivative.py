@@ -138,14 +138,16 @@ class Derivative(_CurveScene):
         formula = column([("slope = rise / run", theme.text), (f"rise = f(x + h) {MINUS} f(x)", theme.muted),
                           ("run = h", theme.muted)], theme, 0, 0)
         table_top = -3 * ROW - 0.25
-        rows = [(column([(number(h), theme.text)], theme, 0, table_top - (k + 1) * ROW),
-                 text(number(secant_slope(f, x0, h), SIGNIFICANT), theme)) for k, h in enumerate(hs)]
+        ratios = [number(secant_slope(f, x0, h), SIGNIFICANT) for h in hs]  # the table's rise / run
+        rows = [(column([(number(h), theme.text)], theme, 0, table_top - (k + 1) * ROW), text(ratio, theme))
+                for k, (h, ratio) in enumerate(zip(hs, ratios))]
         second = max(h.width for h, _ in rows) + 0.6
         rows = [VGroup(h, v.move_to([second + v.width / 2, h.get_center()[1], 0])) for h, v in rows]
         header = VGroup(column([("h", theme.muted)], theme, 0, table_top),
                         column([("rise / run", theme.muted)], theme, second, table_top))
         slope = f.derivative(x0)
-        answer = column([(f"f\u2032({number(x0)}) = {number(slope, SIGNIFICANT)}", theme.accent),
+        found = f"f\u2032({number(x0)}) = {number(slope, SIGNIFICANT)}"
+        answer = column([(found, theme.accent),
                          ("the tangent's slope,", theme.muted), ("by backpropagation", theme.muted)],
                         theme, 0, table_top - (len(hs) + 1) * ROW - 0.25)
         title, area = self.layout(f, VGroup(formula, header, *rows, answer))
@@ -159,7 +161,10 @@ class Derivative(_CurveScene):
         self.wait(0.5)
         self.play(fade(secant.moving, True), fade(formula, True), fade(header, True), run_time=1)
         self.play(fade(rows[0].set_color(theme.accent), True), run_time=0.4)
-        self.mark_stop()  # the secant at h = 2, its run and rise marked, and its slope
+        h, x1 = hs[0], x0 + hs[0]
+        self.mark_stop(f"The secant through x = {number(x0)} and x + h = {number(x1)}: run = h = {number(h)}, "
+                       f"rise = f({number(x1)}) {MINUS} f({number(x0)}) = {number(f(x1))} {MINUS} {_factor(f(x0))} "
+                       f"= {number(f(x1) - f(x0))}, so its slope rise / run is {ratios[0]}.")
 
         for k in range(1, len(hs)):
             self.add(rows[k].set_color(theme.accent).set_opacity(0))
@@ -171,7 +176,9 @@ class Derivative(_CurveScene):
 
             self.play(self.drive(shrink, secant, rows[k - 1], rows[k], rate_func=linear), run_time=1.6)
             self.wait(0.3)
-        self.mark_stop()  # h = 0.001: the secant lies on the tangent, rise / run is 11.003
+        self.mark_stop(f"h shrank from {number(hs[0])} to {number(hs[-1])} and rise / run went "
+                       f"{', '.join(ratios)}. At h = {number(hs[-1])} the secant lies on the tangent: the slopes "
+                       "close in on one number.")
 
         tangent = VMobject(stroke_color=theme.accent, stroke_width=6)
         ends = axes.through(x0, f(x0), slope)
@@ -180,7 +187,10 @@ class Derivative(_CurveScene):
         self.play(fade(secant.moving, False), fade(tangent, True), fade(answer, True), recolor(rows[-1], theme.text),
                   run_time=1)
         self.remove(secant.moving)
-        self.mark_stop()  # the tangent and f'(x) by backpropagation: the end
+        self.mark_stop(f"That number is the tangent's slope, {found}. The engine computes it by backpropagation "
+                       "through f, with no h at all.")
+        self.end_note = (f"{found}: the slope of f at x = {number(x0)}, the number rise / run tends to as h "
+                         "shrinks to 0.")
 
 
 class Secant(VGroup):
@@ -253,18 +263,19 @@ class Descent(_CurveScene):
                         (f"h = {H_WRITTEN},  lr = {LR}", theme.muted)], theme, 0, 0)
         panel = VGroup(story)
         if path:
-            steps = column([(f"step = {MINUS}lr \u00b7 slope", theme.muted),
-                            (f"= {MINUS}{LR} \u00b7 {_factor(slope)} = {number(first.step)}", theme.accent),
-                            (f"x \u2190 {number(first.x)} {_signed(first.step, ' ')} = {number(first.x_next)}",
-                             theme.text)], theme, 0, -3 * ROW - 0.3)
+            product = f"{MINUS}{LR} \u00b7 {_factor(slope)} = {number(first.step)}"
+            moved = f"x \u2190 {number(first.x)} {_signed(first.step, ' ')} = {number(first.x_next)}"
+            steps = column([(f"step = {MINUS}lr \u00b7 slope", theme.muted), (f"= {product}", theme.accent),
+                            (moved, theme.text)], theme, 0, -3 * ROW - 0.3)
             quote = column([("Python prints", theme.muted), ("Before:", theme.text),
                             (f"f(x)={printed(first.fx)}", theme.text), ("After:", theme.text),
                             (f"f(x)={printed(first.fx_next)}", theme.text)], theme, 0, -6 * ROW - 0.6)
             last = path[-1]
             more = column([(f"{len(path) - 1} more steps", theme.muted)], theme, 0, 0)
-            final = column([(f"after step {len(path)}", theme.text), (f"x = {number(last.x_next)}", theme.text),
-                            (f"slope = {number(secant_slope(f, last.x_next, H))}", theme.text),
-                            (f"f(x) = {number(last.fx_next)}", theme.text)], theme, 0, -ROW)
+            ended = [f"x = {number(last.x_next)}", f"slope = {number(secant_slope(f, last.x_next, H))}",
+                     f"f(x) = {number(last.fx_next)}"]
+            final = column([(f"after step {len(path)}", theme.text), *[(line, theme.text) for line in ended]],
+                           theme, 0, -ROW)
             panel.add(steps, quote, more, final)
         title, area = self.layout(f, panel, text("slope = \u22120.0000", theme).width)  # room for the counters
         panel_left, top = story.get_left()[0], story.get_top()[1]
@@ -278,7 +289,10 @@ class Descent(_CurveScene):
         self.add(title, axes, curve, walk.trail, walk.ball)  # the first frame: f and the ball at x
         self.wait(0.5)
         self.play(fade(walk.tangent, True), fade(story, True), run_time=1)
-        self.mark_stop()  # the tangent at x and its slope
+        downhill = "to the left" if slope > 0 else "to the right" if slope < 0 else "nowhere: f is flat here"
+        self.mark_stop(f"The ball at x = {number(x0)}, where f(x) = {number(f(x0))}. The tangent's slope there, "
+                       f"(f(x + h) {MINUS} f(x)) / h with h = {H_WRITTEN} as derivative0.py computes it, is "
+                       f"{number(slope)}: downhill is {downhill}.")
         if not path:
             return self.show_g()
 
@@ -289,13 +303,17 @@ class Descent(_CurveScene):
         self.play(self.drive(lambda t: walk.at(first.x + first.step * t), *walk), fade(steps[2], True),
                   run_time=1.2)
         self.play(fade(quote, True), run_time=0.8)
-        self.mark_stop()  # one step, close up, and what derivative0.py prints
+        self.mark_stop(f"One step, close up: step = {MINUS}lr \u00b7 slope = {product}, so {moved}. "
+                       f"Python prints f(x) before and after: {printed(first.fx)}, then {printed(first.fx_next)}.")
 
         self.play(fade(VGroup(story, steps, quote, walk.label), False), run_time=0.6)
         self.remove(story, steps, quote, walk.label)
         self.zoom(axes, curve, f, walk, near, wide)
         if len(path) > 1:
             self.roll(walk, path, more, final, panel_left, top)
+            self.mark_stop(f"{len(path) - 1} more steps. After step {len(path)}: {', '.join(ended)}. The steps "
+                           f"shrank from {number(abs(first.step))} to {number(abs(last.step))} as the slope "
+                           "flattened.")
         self.play(fade(Group(*self.mobjects), False), run_time=0.6)
         self.clear()
         self.show_g()
@@ -339,7 +357,6 @@ class Descent(_CurveScene):
         self.remove(*counters)
         self.add(final)
         self.wait(0.5)
-        self.mark_stop()  # the ball after the last step: the steps shrank as the slope flattened
 
     def show_g(self):
         """derivative1.py's g(a, b, c) = 3ab − c: each input nudged alone, then one step against the slopes."""
@@ -355,10 +372,13 @@ class Descent(_CurveScene):
                     color=theme.muted)
         note.move_to([left + note.width / 2, bottom + note.height / 2, 0])
         names, values = ("a", "b", "c", "g"), (1, 2, 3, before)
-        slopes = [text(f"\u2202g/\u2202{names[k]} \u2248 {number(nudged[k] - before)} / {number(NUDGE)}"
-                       f" = {number(grads[k])}", theme) for k in range(3)]
-        updates = [text(f"{names[k]} \u2190 {number(values[k])} {MINUS} {LR} \u00b7 {_factor(grads[k])}"
-                        f" = {number(moved[k])}", theme, color=theme.accent) for k in range(3)]
+        estimated = [f"\u2202g/\u2202{names[k]} \u2248 {number(nudged[k] - before)} / {number(NUDGE)} = "
+                     f"{number(grads[k])}" for k in range(3)]
+        stepped = [f"{names[k]} \u2190 {number(values[k])} {MINUS} {LR} \u00b7 {_factor(grads[k])} = "
+                   f"{number(moved[k])}" for k in range(3)]
+        exact = [f"3b = 3 \u00b7 {number(values[1])}", f"3a = 3 \u00b7 {number(values[0])}", f"{MINUS}1"]
+        slopes = [text(line, theme) for line in estimated]
+        updates = [text(line, theme, color=theme.accent) for line in stepped]
         quote = [text("Python prints", theme, color=theme.muted), text(f"g(a, b, c)={printed(before)}", theme),
                  text(f"g(a, b, c)={printed(after)}", theme, color=theme.accent)]
         notes_left = right - max(t.width for t in slopes + updates + quote)
@@ -387,7 +407,8 @@ class Descent(_CurveScene):
             self.add(ghosts)
             self.play(self.drive(lambda t, k=k: (rows[k].slide(t), g.slide(t)), ghosts), run_time=1)
             self.play(fade(slopes[k], True), run_time=0.6)
-            self.mark_stop()  # one input nudged alone: g moved by its partial derivative times the nudge
+            self.mark_stop(f"Nudging {names[k]} alone by +{number(NUDGE)} moves g by {_signed(change)}: "
+                           f"{estimated[k]}, the partial derivative ({exact[k]}, since g = 3ab {MINUS} c).")
             self.play(fade(ghosts, False), run_time=0.5)
             self.remove(ghosts)
 
@@ -397,7 +418,10 @@ class Descent(_CurveScene):
         self.play(self.drive(lambda t: [r.slide(t) for r in rows], steps), fade(VGroup(*updates), True),
                   run_time=1.5)
         self.play(fade(quote[2], True), run_time=0.6)
-        self.mark_stop()  # one step against the slopes: g from 3 to 2.5454000000421946, the end
+        self.mark_stop(f"One step against the slopes with lr = {LR}: {'; '.join(stepped)}. Python prints g "
+                       f"going from {printed(before)} to {printed(after)}.")
+        self.end_note = (f"g went down from {printed(before)} to {printed(after)}: a step of every input against its "
+                         "partial derivative lowers g, as a training step lowers the loss.")
 
 
 def _body(theme):

@@ -7,11 +7,16 @@ tanh(⋯). In the loss, the network's part sits on a band of its own, apart from
 """
 
 import math
+from dataclasses import dataclass
 
 from manim import DOWN, RIGHT, Rectangle, VGroup, config
 
-from nnanim.engine.formula import loss_formula, loss_structure, mlp_formula, mlp_structure
+from nnanim.engine.formula import loss_formula, loss_structure, mlp_formula, mlp_structure, network_outputs
+from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.network_plan import layer_values, listed
+from nnanim.scenes.neuron_plan import short_name
+from nnanim.scenes.notation import ELLIPSIS, shown, subscripted
 from nnanim.scenes.typewriter import FormulaStill, TypedFormula, TypeOut, ZoomOut
 
 TYPING_SECONDS = 8
@@ -21,8 +26,52 @@ PER_LINE = 60  # glyphs a line, fewer when long labels make the lines too wide t
 STILL_EM = 1 / 16  # the largest em of the structure, of the frame height
 
 
+@dataclass(frozen=True)
+class Example:
+    """The first example as a step's graph computed it, for the speaker's notes: its inputs (label, value),
+    the network's outputs (or the root's value when the graph has no MLP outputs), and their targets (None
+    where the trace does not say)."""
+
+    inputs: list
+    outputs: list
+    targets: list
+    mlp: bool = True
+
+    def inputs_text(self, most=6):
+        """`(x, y, z) = (1, 2, 3)`."""
+        picked = shown(len(self.inputs), most)
+        names = ", ".join(ELLIPSIS if i is None else short_name(self.inputs[i][0]) for i in picked)
+        values = ", ".join(ELLIPSIS if i is None else number(self.inputs[i][1]) for i in picked)
+        return f"({names}) = ({values})" if len(self.inputs) > 1 else f"{names} = {values}"
+
+    def loss(self):
+        """The squared differences of the outputs and the targets, added; None without every target."""
+        if not self.targets or any(t is None for t in self.targets):
+            return None
+        return sum((o - t) ** 2 for o, t in zip(self.outputs, self.targets))
+
+
+def first_example(step, trace=None):
+    """The first example of a step's graph: the values its formula computes for it."""
+    graph = step.graph
+    outputs = network_outputs(graph)
+    try:
+        inputs = layer_values(step, 0).inputs
+    except LookupError:
+        inputs = []
+    if not outputs:
+        return Example(inputs, [float(step.data[graph.root])], [], mlp=False)
+    header = ((trace.meta.get("targets") or [None]) if trace is not None else [None])[0] or []
+    targets = []
+    for k in range(len(outputs)):
+        leaf = next((i for i, label in enumerate(graph.labels) if label == f"gt_{k}" and not graph.arity[i]), None)
+        targets.append(float(step.data[leaf]) if leaf is not None else float(header[k]) if k < len(header) else None)
+    return Example(inputs, [float(step.data[i]) for i in outputs], targets)
+
+
 class _TypedFormulaScene(TraceScene):
-    structure_note = ""
+    structure_note = ""  # under the folded structure
+    folded_note = ""  # the same, for the speaker
 
     def formula(self, per_line=PER_LINE):
         raise NotImplementedError
@@ -44,11 +93,13 @@ class _TypedFormulaScene(TraceScene):
         still = None if typed.fits else self.still((left, top, right - left,
                                                     self.to_px_y(note.get_top()[1]) - 2 * gap - top))
         ends = self.output_starts(typed)[1:] + [typed.n]
-        for seconds, end in zip(self.typing_times(typed, ends), ends):
+        example = first_example(self.step, self.trace)
+        self.end_note = self.summary(example)
+        for part, (seconds, end) in enumerate(zip(self.typing_times(typed, ends), ends)):
             if seconds > 0:
                 self.play(TypeOut(typed, until=end, run_time=seconds))
             if end < typed.n or still is not None:
-                self.mark_stop()  # an output is typed: its last lines on screen, at full size
+                self.mark_stop(self.typed_note(part, example))  # an output is typed: its last lines, at full size
         if not typed.fits:
             if still is not None:
                 self.play(ZoomOut(typed, run_time=WHOLE_SECONDS))
@@ -59,7 +110,41 @@ class _TypedFormulaScene(TraceScene):
                 self.add(self.note(f"the last lines of {len(formula.lines)}: the whole formula is too long "
                                    "to read at once", bottom))
         self.wait(HOLD_SECONDS)
-        self.mark_stop()
+        if typed.fits:
+            self.mark_stop(f"{self.typed_note(len(ends) - 1, example)} The whole formula fits on screen.")
+        elif still is not None:
+            self.mark_stop(f"Pulled back, the whole formula: about {formula.glyphs:,} symbols, too many to read. "
+                           f"Then its structure at a readable size: {self.folded_note}.")
+        else:
+            self.mark_stop(f"Only the last lines of {len(formula.lines)} fit at a readable size: the whole formula "
+                           f"is about {formula.glyphs:,} symbols, too many to read at once.")
+
+    def typed_note(self, part, example):
+        """The speaker's note when part `part` of the formula (an output, or the whole loss) is typed."""
+        if example.mlp:
+            return self.network_note(part, example)
+        return (f"{self.root_label()} typed out as one expression{self.with_values()}: with the trace's numbers it is "
+                f"{number(example.outputs[0])}.")
+
+    def summary(self, example):
+        """The end note: what the formula is, with the trace's numbers."""
+        if example.mlp:
+            return self.network_summary(example)
+        return (f"{self.root_label()} = {number(example.outputs[0])}, the whole computation written as one "
+                "expression: the expression that backpropagation differentiates, one operation at a time.")
+
+    def network_note(self, part, example):
+        raise NotImplementedError
+
+    def network_summary(self, example):
+        raise NotImplementedError
+
+    def root_label(self):
+        graph = self.step.graph
+        return subscripted(graph.labels[graph.root] or "L")
+
+    def with_values(self):
+        return f", the parameters written as their numbers at step {self.step.index}" if self.options.values else ""
 
     def typing_times(self, typed, ends):
         """Seconds to type up to each of `ends` at an even pace, in whole frames adding up to
@@ -150,6 +235,7 @@ class Formula(_TypedFormulaScene):
     """MLP(x, y, z) = ... : the whole network as one expression, typed out."""
 
     structure_note = "the same formula folded: each (⋯) is a neuron like the one written out"
+    folded_note = "the first neuron of each layer written out, one layer a line, each (⋯) a neuron like it"
 
     def formula(self, per_line=PER_LINE):
         return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.only_output,
@@ -159,17 +245,62 @@ class Formula(_TypedFormulaScene):
         return [mlp_structure(self.step, self.trace, values=self.options.values, output=self.options.only_output,
                               head_inline=inline) for inline in (True, False)]
 
+    def network_note(self, part, example):
+        k = part if self.options.only_output is None else self.options.only_output
+        target = example.targets[k]
+        value = (f"For the first example, {example.inputs_text()}, it is {number(example.outputs[k])}"
+                 + (f" (target {number(target)})." if target is not None else "."))
+        args = ", ".join(short_name(label) for label, _ in example.inputs)
+        head = f"MLP({args}){subscripted(f'MLP_{k}').removeprefix('MLP')}"  # as typed: MLP(x, y, z)₀
+        if part == 0:
+            return (f"{head} typed out: output {k} as one expression{self.with_values()}, each layer in its colour, "
+                    f"layer 0 innermost. {value}")
+        return (f"{head} typed out: the same hidden neurons as output 0; only the outermost neuron, output {k}'s "
+                f"own, differs. {value}")
+
+    def network_summary(self, example):
+        parameters = len(self.trace.parameters)
+        which = (f"Output {self.options.only_output} of the network" if self.options.only_output is not None
+                 else "The network")
+        numbers = f" (here their numbers at step {self.step.index})" if self.options.values else ""
+        return (f"{which} is one function of {len(example.inputs)} inputs and {parameters} parameters{numbers}. "
+                f"Training changes only the {parameters} parameters; the formula keeps its shape.")
+
 
 class LossFormula(_TypedFormulaScene):
     """LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ... : the loss as a function of every parameter."""
 
     structure_note = "the network's outputs (shaded) against the targets gt, each (⋯) a folded neuron"
+    folded_note = "each output (shaded) minus its target gt, squared, each (⋯) a folded neuron"
 
     def formula(self, per_line=PER_LINE):
         return loss_formula(self.step, self.trace, values=self.options.values, per_line=per_line)
 
     def structures(self):
         return [loss_structure(self.step, self.trace, values=self.options.values)]
+
+    def network_note(self, part, example):
+        terms = " + ".join(ELLIPSIS if k is None else
+                           f"({subscripted(f'MLP_{k}')} \u2212 {subscripted(f'gt_{k}')})\u00b2"
+                           for k in shown(len(example.outputs), 3))
+        said = (f"LOSS typed out for the first example: {terms}, the network's outputs (on the shaded band) against "
+                f"the targets gt{self.with_values()}.")
+        loss = example.loss()
+        if loss is None:
+            return f"{said} For {example.inputs_text()} the network gives {listed(example.outputs)}."
+        return (f"{said} For {example.inputs_text()} the outputs are {listed(example.outputs)} against the targets "
+                f"{listed(example.targets)}: this example's loss is {number(loss)}.")
+
+    def network_summary(self, example):
+        loss, k = example.loss(), self.step.index
+        examples = len(self.trace.meta.get("inputs") or [])
+        said = (f"The loss of one example as one function of the inputs, the {len(self.trace.parameters)} parameters "
+                "and the targets: training moves the parameters to make it smaller.")
+        if loss is not None:
+            said += f" For the first example it is {number(loss)}"
+            said += (f"; over all {examples} examples, the trace's loss at step {k} is {number(self.trace.losses[k])}."
+                     if examples > 1 else ".")
+        return said
 
     def legend_items(self):
         """`network` on the band it has in the formula, and `gt: targets` in the text colour."""

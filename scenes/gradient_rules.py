@@ -3,7 +3,8 @@
 For +, ·, tanh, **n, exp and relu, one at a time and filling the frame: the inputs and the output with
 their values; the gradient arriving at the output; then the gradient travelling back through the op to
 each input while the rule is written out, every number computed by the engine's own backward rules.
-The scene ends on the six rules side by side, each with its formula.
+The scene ends on the six rules side by side, each with its formula. A stop falls on each op's rule
+and on the six together, each with a speaker's note that says the rule with its numbers.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from manim import DOWN, LEFT, UP, RoundedRectangle, VGroup, config
 
 from nnanim.engine import Value
 from nnanim.engine.trace import Step
-from nnanim.scenes.backprop_plan import local_rule
+from nnanim.engine.numbers import number
+from nnanim.scenes.backprop_plan import Received, event_note, local_rule
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import values
 from nnanim.scenes.graph_view import StillBackground, op_symbol, size_of, view_of, widest
@@ -57,6 +59,25 @@ def rule_lines(example):
     return local_rule(g, step.data, g.root, example.incoming, tuple(g.inputs(g.root)), received)
 
 
+def rule_note(example):
+    """The speaker's note for an example: the gradient arriving, the rule in words with its numbers."""
+    step, received = worked(example)
+    g = step.graph
+    grads, parts = {}, []
+    for i, amount in zip(g.inputs(g.root), received):
+        before = grads.get(i, 0.0)
+        grads[i] = before + amount
+        parts.append(Received(i, before, amount, grads[i]))
+    return (f"The gradient {number(example.incoming)} arrives at {g.labels[g.root]}. " +
+            event_note(g, step.data, g.root, example.incoming, parts))
+
+
+def summary_note():
+    """The speaker's note for the six rules side by side."""
+    return (f"The six rules side by side: {'; '.join(ex.title for ex in EXAMPLES)}. Backward applies one of "
+            "them at every op, times the grad arriving from above.")
+
+
 def symbolic(line):
     """The formula of a rule line, without its numbers: `∂L/∂a = ∂L/∂out · b`."""
     return " = ".join(line.split(" = ")[:2])
@@ -78,6 +99,8 @@ class GradientRules(StillBackground, TraceScene):
         for k, example in enumerate(EXAMPLES):
             self.explain(example, first=k == 0)
         self.summary()
+        self.end_note = ("Each op needs only its own local derivative: the chain rule multiplies them, op by op, "
+                         "on the way back from L.")
 
     def explain(self, example, first):
         """One op, filling the frame: the gradient arrives at the output and travels back to the inputs."""
@@ -106,7 +129,7 @@ class GradientRules(StillBackground, TraceScene):
         self.play(*pulse, fade(rule, True), run_time=0.9)
         self.play(*[view.set_grad(i, float(step.grad[i]), theme.accent) for i in dict.fromkeys(g.inputs(out))],
                   run_time=0.5)
-        self.hold(1.5)
+        self.hold(1.5, rule_note(example))
         self.play(*[fade(m, False) for m in (title, *graph, trails, rule)], run_time=0.4)
         self.remove(title, *graph, trails, rule)
 
@@ -128,7 +151,7 @@ class GradientRules(StillBackground, TraceScene):
             card = self.card(op, words, formulas, size, w, h).move_to([left, upper, 0], aligned_edge=UP + LEFT)
             self.add(card)
             self.play(fade(card, True), run_time=0.3)
-        self.hold(2.5)
+        self.hold(2.5, summary_note())
 
     def card_text_size(self, texts, width):
         """One size for every card: the largest of the type scale at which every line fits."""

@@ -342,12 +342,13 @@ class StillBackground:
             self.bring_to_front(*dict.fromkeys(tops))
         super().play(*animations, **kwargs)
 
-    def hold(self, seconds):
+    def hold(self, seconds, note):
         """A still hold with a stop one frame into it: the frame before the stop and the frame at it
-        both show the finished state (a play never draws its last state; the hold does)."""
+        both show the finished state (a play never draws its last state; the hold does). `note` is the
+        speaker's note for the step that ends at the stop."""
         start = self.renderer.time
         self.wait(max(seconds, 2 / config.frame_rate))
-        self.mark_stop(at=start + 1 / config.frame_rate)
+        self.mark_stop(note, at=start + 1 / config.frame_rate)
         self.check_layout(f"stop {len(self.stops)}")
 
 

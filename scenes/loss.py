@@ -9,11 +9,12 @@ tenth. Steps whose loss is NaN or infinite (a diverging run) are marked on the a
 import numpy as np
 from manim import config
 
+from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene
 from nnanim.scenes.loss_chart import LossChart
 from nnanim.scenes.network_plan import sampled_steps
 from nnanim.scenes.replay import play_run
-from nnanim.scenes.training_plan import log_view, safe_box, tenth_step
+from nnanim.scenes.training_plan import capital, descent, log_view, safe_box, tenth_step
 
 DRAW_SECONDS = 8
 
@@ -31,4 +32,16 @@ class Loss(TraceScene):
         chart.show(0)
         self.add(chart, *chart.moving)
         schedule = sampled_steps(len(losses), max(int(DRAW_SECONDS * config.frame_rate), 2))
-        play_run(self, schedule, chart.show, chart.moving, stop_at=tenth_step(losses))
+        lr, parameters = self.trace.meta.get("lr"), len(self.trace.parameters)
+        rate = f" (learning rate {number(lr)})" if isinstance(lr, (int, float)) else ""
+        self.end_note = capital(descent(losses)) + (f". Each step moved all {parameters} parameters a little "
+                                                    f"against their gradients{rate}." if parameters else ".")
+
+        def note(k, end):
+            if not end:
+                return (f"Most of the descent is done: {descent(losses, k)}. The early steps, where the loss "
+                        "falls fastest, get most of the clip.")
+            scale = " The axis is logarithmic: equal heights are equal factors." if log else ""
+            return f"The whole run drawn: {descent(losses, k)}.{scale}"
+
+        play_run(self, schedule, chart.show, chart.moving, note, stop_at=tenth_step(losses))

@@ -5,8 +5,8 @@ from manim import LEFT, ManimColor, VGroup, config, interpolate_color
 
 from nnanim.scenes.base import TraceScene
 from nnanim.scenes.colour_bar import bar_width, colour_bar
-from nnanim.scenes.network_plan import architecture_of, input_names, weights_at
-from nnanim.scenes.network_view import NetworkDiagram, weight_scale
+from nnanim.scenes.network_plan import architecture_of, counted, input_names, weight_range, weights_at
+from nnanim.scenes.network_view import NetworkDiagram, headers_for, weight_scale
 from nnanim.scenes.shortened import fitted
 from nnanim.scenes.tween import Tween
 
@@ -24,6 +24,12 @@ class ParamsScene(TraceScene):
     def step_index(self):
         k = self.options.step
         return self.trace.step_index(k)
+
+    def step_words(self, k):
+        """`step 0, the random start`: a step, and where it is in the run."""
+        last = self.trace.num_steps - 1
+        where = ", the random start" if k == 0 else ", the end of training" if k == last else f" of {last + 1}"
+        return f"step {k}{where}"
 
     def play_on_top(self, *animations, above=(), **kwargs):
         """Play with what moves in front: Manim redraws every frame each mobject from the first moving
@@ -60,6 +66,11 @@ class ParamsScene(TraceScene):
         return right - left, below - bottom, [(left + right) / 2, (below + bottom) / 2, 0]
 
 
+def the(column):
+    """A column's header in a sentence: `the inputs`, `layer 0`."""
+    return column if column.startswith("layer") else f"the {column}"
+
+
 def grow_edges(edges, idle, **kwargs):
     """The edges go from idle (`idle` = colour, width) to the colours and widths they have now."""
     start_colour, start_width = ManimColor(idle[0]), idle[1]
@@ -90,9 +101,18 @@ class Mlp(ParamsScene):
         growing = [grow_edges([e for row in block for e in row], (self.theme.rule, 1.2), run_time=0.8)
                    for block in diagram.edges]
         self.add(diagram, title, bar)
-        for grow in growing[:-1]:
+        names = headers_for(self.arch)
+        weights, biases = sum(a * b for a, b in zip(self.arch, self.arch[1:])), sum(self.arch[1:])
+        self.end_note = (f"MLP {shape} at {self.step_words(k)}: {counted(weights, 'weight')} and "
+                         f"{counted(biases, 'bias')}, {weights + biases} parameters. Training changes every one of "
+                         "them; the shape stays.")
+        for l, grow in enumerate(growing):
             self.play_on_top(grow, above=diagram.columns)
-            self.mark_stop()
-        self.play_on_top(growing[-1], above=diagram.columns)
-        self.wait(1.5)
-        self.mark_stop()
+            if l == len(growing) - 1:
+                self.wait(1.5)
+            n_in, n_out = self.arch[l], self.arch[l + 1]
+            each = f"Each of its {n_out} neurons reads" if n_out > 1 else "Its neuron reads"
+            key = ("Blue is positive, red negative, thicker is larger." if l == 0 else
+                   f"{each} every neuron of {the(names[l])}.")
+            self.mark_stop(f"The weights into {the(names[l + 1])} coloured: {n_in} \u00d7 {n_out} = "
+                           f"{counted(n_in * n_out, 'edge')} from {the(names[l])}, {weight_range(layers, l)}. {key}")

@@ -7,6 +7,8 @@ import numpy as np
 
 from nnanim.engine.graph import first_neurons, neuron_groups
 from nnanim.engine.labels import index_label, is_parameter, parse
+from nnanim.engine.numbers import number
+from nnanim.scenes.notation import ELLIPSIS, shown, subscripted
 
 
 @dataclass
@@ -152,3 +154,28 @@ def _graph_inputs(trace):
         return layer_values(trace.step(0), 0).inputs
     except LookupError:
         return None
+
+
+# ----- the speaker's notes: numbers as the scenes write them
+def listed(values, most=6):
+    """`0.9963, −0.9993`: numbers as the diagrams tag them; of many, the first ones, … and the last."""
+    return ", ".join(ELLIPSIS if i is None else number(float(values[i])) for i in shown(len(values), most))
+
+
+def weight_range(layers, l):
+    """`from −0.688 to 0.9014, the largest in size w₁₀₀ = 0.9014`: layer l's weights (W[j, i] = w_ijl),
+    or what went wrong with them."""
+    W = np.asarray(layers[l][0], dtype=float)
+    finite = np.isfinite(W)
+    if not finite.any():
+        return "none of them a number (NaN or infinite)"
+    j, i = np.unravel_index(np.argmax(np.where(finite, np.abs(W), -1.0)), W.shape)
+    largest = f"{subscripted(index_label('w', i, j, l))} = {number(W[j, i])}"
+    if W.size == 1:
+        return largest
+    return f"from {number(W[finite].min())} to {number(W[finite].max())}, the largest in size {largest}"
+
+
+def counted(n, thing):
+    """`1 edge`, `6 edges`, `12 biases`."""
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}{'es' if thing.endswith('s') else 's'}"

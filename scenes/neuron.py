@@ -13,10 +13,11 @@ from manim import DOWN, LEFT, UP, Create, Dot, Line, ManimColor, MoveAlongPath, 
 
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene, text
-from nnanim.scenes.network_plan import layer_values
-from nnanim.scenes.neuron_plan import output_line, rows, sum_line, symbolic_rows, value_line, weighted_line
+from nnanim.scenes.network_plan import counted, layer_values
+from nnanim.scenes.neuron_plan import (TIMES, activation_phrase, inputs_line, output_line, products_line, rows,
+                                        sum_line, symbolic_rows, value_line, weighted_line, weights_line)
 from nnanim.scenes.neuron_view import LayerDiagram, NeuronDiagram, safe_box, sizes
-from nnanim.scenes.notation import shown
+from nnanim.scenes.notation import shown, subscripted
 from nnanim.scenes.tween import Tween, fade, recolor
 
 MOST_NEURONS = 8  # a wider layer is drawn with its first neurons, a ⋮ row and its last one
@@ -76,11 +77,12 @@ class _DiagramScene(TraceScene):
         self.play(*[MoveAlongPath(d, Line(a, b)) for d, (a, b) in zip(dots, paths)], run_time=run_time)
         self.remove(*dots)
 
-    def hold(self, seconds):
-        """A stop in the middle of a pause: what it explains is on screen, and nothing is moving."""
+    def hold(self, seconds, note):
+        """A stop in the middle of a pause: what it explains is on screen, and nothing is moving; `note` is
+        the speaker's."""
         self.forget()
         self.wait(seconds / 2)
-        self.mark_stop()
+        self.mark_stop(note)
         self.wait(seconds / 2)
 
 
@@ -118,18 +120,26 @@ class Neuron(_DiagramScene):
                           shade=_scale([v for _, v in layer.inputs]), total=number(n.sum), value=number(n.output[1]))
         title = self.heading(f"the first neuron of layer 0 at step {self.step.index}, for the first example")
         self.add(title, d.skeleton())
+        name, parameters = subscripted(n.output[0]), len(n.weights) + 1
+        through = "" if n.activation == "linear" else f", through {n.activation}"
+        self.end_note = (f"A neuron is a weighted sum plus a bias{through}: here {parameters} numbers "
+                         f"({counted(len(n.weights), 'weight')} and a bias) turn {inputs_line(layer)} into {name} = "
+                         f"{number(n.output[1])}. Training changes only those {parameters} numbers.")
 
         edges = [e for e in d.edges if e is not None]
         self.play(*[Create(e) for e in edges], *[fade(w, True) for w in d.weights if w is not None],
                   *self.say("every input has a weight; the bias b is the weight of an input fixed at 1",
                             "every input has a weight; the bias b: the weight of an input 1"), run_time=1.2)
-        self.hold(2.0)
+        self.hold(2.0, f"The first neuron of layer 0 at step {self.step.index}, for the first example: the inputs "
+                       f"{inputs_line(layer)}, the weights {weights_line(layer)}. The bias is the weight of an "
+                       "input fixed at 1.")
 
         self.travel([(e.get_start(), e.get_end()) for e in edges], run_time=0.9)
         products = [p.set_color(self.theme.accent) for p in d.products if p is not None]
         self.play(*[fade(p, True) for p in products], *self.say("each input times its weight: w\u00b7x"),
                   run_time=0.6)
-        self.hold(2.0)
+        self.hold(2.0, f"Each input times its weight, written at the end of its edge: {products_line(layer)}, "
+                       f"and the bias {number(n.bias[1])}{TIMES}1 = {number(n.bias[1])}.")
 
         links = [link for link in d.links if link is not None]
         self.play(*[Create(link) for link in links], *[recolor(p, self.theme.text) for p in products],
@@ -138,14 +148,14 @@ class Neuron(_DiagramScene):
         total = d.total
         self.play(fade(total, True), *self.say(sum_line(layer), f"\u03a3 w\u00b7x + b = {number(n.sum)}"),
                   run_time=0.6)
-        self.hold(2.4)
+        self.hold(2.4, f"The neuron adds the products and the bias: {sum_line(layer)}.")
 
         self.play(Create(d.out_arrow), recolor(total, self.theme.text), run_time=0.4)
         self.travel([(d.out_arrow.get_start(), d.out_arrow.get_end())], run_time=0.5)
         value = d.out_value
         self.play(fill_to(d.out_node, self.theme.diverging_hex(n.output[1], _activation_scale(layer))),
                   fade(value, True), *self.say(output_line(layer)), run_time=0.7)
-        self.hold(2.4)
+        self.hold(2.4, f"The activation gives the output: {output_line(layer)}; {activation_phrase(n.activation)}.")
 
         self.symbolic(d, drawn, title, [total, value], n)
 
@@ -173,8 +183,8 @@ class Neuron(_DiagramScene):
             moves.append(ReplacementTransform(getattr(d, part), getattr(s, part)))
         inputs = len(n.weights)
         formula = "w\u2081x\u2081 + \u2026 + w\u2099x\u2099 + b"
-        heading = self.heading(f"any neuron: h = {n.activation}({formula})" if n.activation != "linear"
-                               else f"any neuron: h = {formula}")
+        any_neuron = f"h = {n.activation}({formula})" if n.activation != "linear" else f"h = {formula}"
+        heading = self.heading(f"any neuron: {any_neuron}")
         self.play(*moves, *[fade(m, False) for m in gone], fade(title, False), fade(heading, True),
                   *[fade(m, True) for m in came],
                   *self.say(f"n inputs: n weights and one bias (here n = {inputs}: {inputs + 1} parameters)",
@@ -183,7 +193,8 @@ class Neuron(_DiagramScene):
         self.remove(title, *gone)
         self.forget()
         self.wait(2.5)
-        self.mark_stop()
+        self.mark_stop(f"Any neuron: {any_neuron}. n inputs need n weights and one bias: this one has n = {inputs}, "
+                       f"so {inputs + 1} parameters.")
 
 
 class Layer(_DiagramScene):
@@ -200,12 +211,19 @@ class Layer(_DiagramScene):
         title = self.heading(f"layer 0 at step {k}, for the first example: {width} neurons, {inputs_n} inputs "
                              "and the bias input 1", f"layer 0 at step {k}, the first example: {width} neurons")
         self.add(title, d.skeleton())
+        outputs = ", ".join("\u2026" if j is None else value_line(layer, j) for j in neurons)
+        self.end_note = (f"Layer 0 turns the {inputs_n} inputs {inputs_line(layer)} into {width} numbers, {outputs}: "
+                         "the inputs of the next layer. Every neuron is the same kind of sum; only its weights "
+                         "and bias differ.")
         edges = list(d.edges.values())
         self.play(*[Create(e) for e in edges],
                   *self.say("every neuron reads every input: blue weights > 0, red < 0, thicker is larger",
                             "blue weights > 0, red < 0, thicker is larger"),
                   run_time=1.2)
-        self.hold(2.0)
+        self.hold(2.0, f"Layer 0 at step {k}, for the first example ({inputs_line(layer)}): each of its {width} "
+                       f"neurons reads the {inputs_n} inputs and the bias input 1, so {width} \u00d7 {inputs_n + 1} = "
+                       f"{width * (inputs_n + 1)} parameters. Blue weights are positive, red negative, thicker "
+                       "is larger.")
 
         scale, tails = _activation_scale(layer), []  # the values written so far; the last is in the accent
         for b, j in enumerate(neurons):
@@ -223,12 +241,14 @@ class Layer(_DiagramScene):
                       fade(tail, True), *self.say(weighted_line(layer, j), output_line(layer, j)), run_time=0.6)
             self.remove(name)
             self.add(VGroup(*label[:len(name)]))
-            self.hold(1.6)
+            self.hold(1.6, f"Only the edges of {subscripted(layer.neurons[j].output[0])} lit, its value written beside "
+                           f"it: {weighted_line(layer, j)}.")
         self.play(stroke_opacity_to(edges, 1.0), *[recolor(tail, self.theme.text) for tail in tails[-1:]],
                   *self.say("each neuron: its own weights and bias, the same inputs"), run_time=0.5)
         self.forget()
         self.wait(2)
-        self.mark_stop()
+        self.mark_stop(f"Every neuron of the layer written: {outputs}. The same inputs, but each neuron has its own "
+                       "weights and bias, so each computes its own number.")
 
 
 def _activation_scale(layer):

@@ -5,7 +5,7 @@ and the sum and the output as lines, with the trace's numbers. No manim here."""
 from dataclasses import dataclass
 
 from nnanim.engine.numbers import MINUS, number
-from nnanim.scenes.notation import ELLIPSIS, shown, subscripted
+from nnanim.scenes.notation import ELLIPSIS, shown, subscripted, wrapped
 
 MOST_INPUTS = 5  # a neuron with more inputs is drawn with its first ones, a ⋮ row and its last one
 TIMES = "\u00b7"
@@ -89,10 +89,57 @@ def weighted_line(layer, j=0, most=MOST_INPUTS):
         if i is None:
             terms.append(ELLIPSIS)
             continue
-        x = number(layer.inputs[i][1])
-        terms.append(f"{number(n.weights[i][1])}{TIMES}{f'({x})' if x.startswith(MINUS) else x}")
+        terms.append(_weight_times_input(layer, n, i))
     terms.append(number(n.bias[1]))
     inner = "".join(f" + {t}" if t == ELLIPSIS else _signed(k, t) for k, t in enumerate(terms))
     if n.activation == "linear":
         return f"{subscripted(n.output[0])} = {inner} = {number(n.output[1])}"
     return f"{subscripted(n.output[0])} = {n.activation}({inner}) = {number(n.output[1])}"
+
+
+def _weight_times_input(layer, n, i):
+    """−0.2509·1: weight i of neuron n times its input, a negative input in parentheses."""
+    x = number(layer.inputs[i][1])
+    return f"{number(n.weights[i][1])}{TIMES}{f'({x})' if x.startswith(MINUS) else x}"
+
+
+# ----- the speaker's notes: what the audience has just watched, in the numbers on screen
+def inputs_line(layer, most=MOST_INPUTS):
+    """x = 1, y = 2, z = 3: the inputs as the diagram names them (the first ones and the last of many)."""
+    return ", ".join(ELLIPSIS if i is None else f"{short_name(layer.inputs[i][0])} = {number(layer.inputs[i][1])}"
+                     for i in shown(len(layer.inputs), most))
+
+
+def short_name(label, width=24):
+    """A label in a note: subscripted, a long one shortened to one line with a mark."""
+    return wrapped(subscripted(label), width, lines=1)
+
+
+def weights_line(layer, j=0, most=MOST_INPUTS):
+    """w₀₀₀ = −0.2509, w₁₀₀ = 0.9014, w₂₀₀ = 0.464 and the bias b₀₀ = 0.1973."""
+    n = layer.neurons[j]
+    weights = ", ".join(ELLIPSIS if i is None else f"{subscripted(n.weights[i][0])} = {number(n.weights[i][1])}"
+                        for i in shown(len(n.weights), most))
+    return f"{weights} and the bias {subscripted(n.bias[0])} = {number(n.bias[1])}"
+
+
+def products_line(layer, j=0, most=MOST_INPUTS):
+    """−0.2509·1 = −0.2509, 0.9014·2 = 1.803, 0.464·3 = 1.392: each weight times its input, as on the edges."""
+    n = layer.neurons[j]
+    out = []
+    for i in shown(len(n.weights), most):
+        if i is None:
+            out.append(ELLIPSIS)
+            continue
+        out.append(f"{_weight_times_input(layer, n, i)} = {number(n.products[i])}")
+    return ", ".join(out)
+
+
+ACTIVATIONS = {"tanh": "tanh squashes any sum into the range from −1 to 1",
+               "relu": "relu keeps a positive sum and turns a negative one into 0",
+               "linear": "this neuron has no activation: its output is the sum itself"}
+
+
+def activation_phrase(activation):
+    """The one thing to say about a neuron's activation."""
+    return ACTIVATIONS.get(activation, f"the activation {activation} turns the sum into the output")

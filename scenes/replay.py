@@ -18,15 +18,16 @@ def play_steps(scene, schedule, show, movers):
     scene.play(Tween(Group(*movers), apply, rate_func=linear), run_time=n / config.frame_rate)
 
 
-def play_run(scene, schedule, show, movers, stop_at=None, hold=1.5):
+def play_run(scene, schedule, show, movers, note, stop_at=None, hold=1.5):
     """Play the schedule with a stop where it reaches step `stop_at` (if it does before the end), hold the
-    last frame, and stop at the end of the clip: nothing new comes after the last stop."""
+    last frame, and stop at the end of the clip: nothing new comes after the last stop. `note(k, end)` is
+    the speaker's note for a stop showing step k (`end`: the stop at the end of the clip)."""
     from nnanim.scenes.training_plan import split_schedule
 
     first, rest = split_schedule(schedule, stop_at)
     play_steps(scene, first, show, movers)
     if rest:
-        scene.mark_stop()
+        scene.mark_stop(note(first[-1], False))
         play_steps(scene, rest, show, movers)
     scene.wait(hold)
-    scene.mark_stop()
+    scene.mark_stop(note(schedule[-1], True))

@@ -6,15 +6,16 @@ import cairo
 import numpy as np
 from manim import DOWN, LEFT, Create, ManimColor, VGroup, config, interpolate_color
 
-from nnanim.engine.numbers import number
+from nnanim.engine.numbers import MINUS, number
 from nnanim.scenes.base import text
-from nnanim.scenes.network import ParamsScene
-from nnanim.scenes.network_plan import example, forward, weights_at
+from nnanim.scenes.network import ParamsScene, the
+from nnanim.scenes.network_plan import example, forward, listed, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, headers_for, weight_scale
 from nnanim.scenes.notation import subscripted, wrapped
 from nnanim.scenes.raster import Raster, scene_box
 from nnanim.scenes.raster_plot import to_pixels
 from nnanim.scenes.shortened import fitted
+from nnanim.scenes.training_plan import accuracy, capital
 from nnanim.scenes.tween import Tween, fade
 
 SPAN = 2.0  # the plane of two inputs: from -SPAN to SPAN on both axes
@@ -68,8 +69,9 @@ class Forward(ParamsScene):
         shown = [fade(VGroup(plates, tags), True, run_time=0.6) for plates, tags in zip(diagram.plates, diagram.tags)]
         shades = diagram.fills(values, scale)
         self.add(diagram, title, bar)
+        notes = self.forward_notes(k, values, targets)
         self.play_on_top(shown[0], shade_to(diagram.columns[0], shades[0], run_time=0.6))
-        self.mark_stop()
+        self.mark_stop(notes[0])
         signal = VGroup()
         for l in range(1, len(self.arch)):
             previous, signal = signal, VGroup(*[e.copy().set_stroke(theme.accent) for row in diagram.edges[l - 1]
@@ -78,12 +80,48 @@ class Forward(ParamsScene):
             self.remove(previous)
             self.play_on_top(shown[l], shade_to(diagram.columns[l], shades[l], run_time=0.6))
             if l < len(self.arch) - 1 or len(target_texts):
-                self.mark_stop()
+                self.mark_stop(notes[l])
         targets_shown = [fade(VGroup(target_texts, target_head), True)] if len(target_texts) else []
         self.play_on_top(fade(signal, False), *targets_shown, run_time=0.6)
         self.remove(signal)
         self.wait(1.5)
-        self.mark_stop()
+        self.mark_stop(notes[-1])
+
+    def forward_notes(self, k, values, targets):
+        """The speaker's notes: the inputs, each column as it takes its values, then the outputs beside their
+        targets (without targets, the outputs again); and the end note."""
+        names, e = headers_for(self.arch), self.options.example
+        inputs = ", ".join(f"{wrapped(subscripted(n), 16, lines=1)} = {number(v)}"
+                           for n, v in zip(self.input_names, values[0]))
+        summed = {"tanh": "tanh of a weighted sum", "relu": "relu of a weighted sum"}.get(self.activation,
+                                                                                         "a weighted sum")
+        notes = [f"Example {e} at step {k}: the inputs {inputs}, each node shaded by its value (blue positive, "
+                 "red negative)."]
+        for l in range(1, len(self.arch)):
+            read = "the inputs" if l == 1 else f"{names[l - 1]}'s values"
+            each = f"each of its {self.arch[l]} neurons is" if self.arch[l] > 1 else "its neuron is"
+            notes.append(f"The signal reaches {the(names[l])}: {each} {summed} of {read}, giving "
+                         f"{listed(values[l])}.")
+        outputs, end = values[-1], f"One forward pass of example {e} at {self.step_words(k)}: {inputs} in"
+        if targets is None:
+            self.end_note = f"{end}, {listed(outputs)} out. Each layer reads only the layer before it."
+            return notes + notes[-1:]
+        targets = targets[:self.arch[-1]]
+        errors = float(sum((o - t) ** 2 for o, t in zip(outputs, targets)))
+        gap = max(abs(o - t) for o, t in zip(outputs, targets))
+        if len(targets) > 1:
+            pairs = "; ".join(f"output {j}: {number(o)} for target {number(t)}"
+                              for j, (o, t) in enumerate(zip(outputs, targets)))
+            notes.append(f"The outputs beside their targets ({pairs}). Their squared differences add up to "
+                         f"{number(errors)}: training moves the outputs toward the targets.")
+        else:
+            notes.append(f"The output beside its target: {number(outputs[0])} for {number(targets[0])}, a squared "
+                         f"difference of {number(errors)}: training moves the output toward the target.")
+        several = len(targets) > 1
+        self.end_note = (f"{end}, {listed(outputs)} out, against the target{'s' if several else ''} {listed(targets)} "
+                         f"(off by {number(gap)}{' at most' if several else ''}). Each layer reads only the layer "
+                         "before it.")
+        return notes
 
 
 class HeatTiles(Raster):
@@ -191,6 +229,7 @@ class Representations(ParamsScene):
         title = f"Each neuron's output at step {k}" if len(steps) == 1 else "Each neuron's output"
         head, bar, _ = self.title_row(title, scale, "output")
         self.add(head, bar, note)
+        notes = self.picture_notes(steps, images, held, pick)
         layers = []  # the pictures of each layer, in the order they appear
         for (diagram, label), net_images, net_boxes in zip(networks, images, boxes):
             pictures = [[(self.theme.diverging(v, scale) * 255).round().astype(np.uint8) for v in column]
@@ -206,9 +245,65 @@ class Representations(ParamsScene):
             for l, raster in enumerate(tiles):
                 self.play(Tween(raster, _fade_in), run_time=0.7)
                 if (len(layers) == 1 and l < len(tiles) - 1) or (l == len(tiles) - 1 and n < len(layers) - 1):
-                    self.mark_stop()
+                    self.mark_stop(notes[n][l] if len(layers) == 1 else notes[n])
         self.wait(1.5)
-        self.mark_stop()
+        self.mark_stop(notes[-1][-1] if len(layers) == 1 else notes[-1])
+
+    def picture_notes(self, steps, images, held, pick):
+        """The speaker's notes: with one network, one per layer (its values over the plane); with two (step 0
+        and --step), one per network. Sets the end note."""
+        a, b = (wrapped(subscripted(self.input_names[i]), 16, lines=1) for i in pick)
+        rest = [f"{wrapped(subscripted(n), 16, lines=1)} = {number(v)}"
+                for i, (n, v) in enumerate(zip(self.input_names, held)) if i not in pick]
+        held_too = f" ({', '.join(rest)} held)" if rest else ""
+        linear = self.activation == "linear"
+        cuts = {"tanh": "its colour changes across one straight line", "relu": "it is 0 on one side of a "
+                "straight line and grows on the other"}.get(self.activation, "it is a flat ramp")
+
+        def spread(pictures):
+            values = np.concatenate([v[np.isfinite(v)].ravel() for v in pictures])
+            return f"from {number(values.min())} to {number(values.max())}" if len(values) else "not a number"
+
+        def outputs(net):
+            if len(net[-1]) == 1:
+                return f"the output goes {spread(net[-1])} over the plane"
+            return "; ".join(f"output {j} goes {spread([v])}" for j, v in enumerate(net[-1]))
+
+        def layer_note(net, l):
+            count = self.arch[l + 1]
+            if l == len(self.arch) - 2:
+                return f"The last pictures: {outputs(net)}.{self.data_note(steps[-1])}"
+            if l == 0:
+                return (f"Layer 0's {count} neurons as pictures: each tile is a neuron's output as {a} goes across "
+                        f"and {b} up{held_too}, blue near 1, red near {MINUS}1. Each is one weighted sum of the "
+                        f"inputs, so {cuts}; values {spread(net[1])}.")
+            mixed = ("a mix of ramps is still a ramp: without an activation, more layers add nothing" if linear
+                     else "its regions can bend and combine")
+            return (f"Layer {l}: each of its {count} neurons adds up layer {l - 1}'s pictures with its weights, so "
+                    f"{mixed}; values {spread(net[l + 1])}.")
+
+        if len(steps) == 1:
+            combined = ("every layer stays a ramp" if linear else
+                        "layer 0 cuts it along straight lines, the next layers combine the cuts")
+            self.end_note = (f"At {self.step_words(steps[0])}, each neuron is a picture over the plane of {a} and {b}: "
+                             f"{combined}.{self.data_note(steps[0])}")
+            return [[layer_note(images[0], l) for l in range(len(self.arch) - 1)]]
+        self.end_note = (f"Step {steps[0]} against step {steps[1]}: the same neurons with new weights, so new "
+                         "pictures. Training reshapes what every neuron computes, not only the output.")
+        return [f"{capital(self.step_words(s))}: every neuron's picture, layer by layer; {outputs(net)}."
+                f"{self.data_note(s)}" for s, net in zip(steps, images)]
+
+    def data_note(self, k):
+        """` The dots are the data, coloured by target: 90% sit on their own colour.` for a network whose
+        plane holds its data (two inputs, targets in the header), at step k; else nothing."""
+        inputs = np.asarray(self.trace.meta.get("inputs") or [], dtype=float)
+        targets = np.asarray(self.trace.meta.get("targets") or [], dtype=float)
+        if self.arch[0] != 2 or not len(inputs) or targets.shape != (len(inputs), self.arch[-1]):
+            return ""
+        out = forward(weights_at(self.trace, k, self.values), inputs, self.activation)[-1][:, 0]
+        where = "" if self.arch[-1] == 1 else " of output 0"
+        return (f" The dots are the data, coloured by target: {accuracy(out, targets[:, 0]):.0%} sit on their own "
+                f"colour{where}.")
 
     def with_data(self, rgb, j, pick):
         """The output picture with the data on it as dots coloured by their targets (for output j): only

@@ -15,8 +15,8 @@ from nnanim.scenes.plane import Heatmap, Plane, region_rgb
 from nnanim.scenes.prediction_table import PredictionTable, rows_of
 from nnanim.scenes.raster_plot import RasterLabel, Scatter
 from nnanim.scenes.replay import play_run
-from nnanim.scenes.training_plan import (Box, accuracy, diagram_aspect, example_name, log_view, picked_examples,
-                                         safe_box, tenth_step, training_layout, value_text)
+from nnanim.scenes.training_plan import (Box, accuracy, capital, descent, diagram_aspect, example_name, log_view,
+                                         picked_examples, safe_box, tenth_step, training_layout, value_text, worst_gap)
 
 POINT, OUTLINE = 0.085, 0.028  # a data point's radius and outline, scene units
 
@@ -70,7 +70,22 @@ class Boundary(ParamsScene):
         edges = [e for block in diagram.edges for row_ in block for e in row_]
         movers = [step_label, loss_label] + ([acc_label] if len(inputs) else [])
         self.add(plane, *key, legend, diagram, heat, dots, *movers)
-        play_run(self, schedule, show, [heat, dots, *edges, *movers], stop_at=tenth_step(losses))
+
+        def accuracy_at(k):
+            return f"{accuracy(predicted[k], targets[:, 0]):.0%}" if len(inputs) else None
+
+        def note(k, end):
+            said = (f"Step {k} of {n}, the end of the run: loss {value_text(losses[k])}" if end else
+                    f"Most of the descent is done by step {k}: {descent(losses, k)}")
+            scores = f"; accuracy {accuracy_at(k)}" if len(inputs) else ""
+            return (f"{said}{scores}. The line where the output is 0 is where the network decides: blue side 1, "
+                    f"red side {MINUS}1.")
+
+        last = schedule[-1]
+        accuracies = f"; accuracy from {accuracy_at(0)} to {accuracy_at(last)}" if len(inputs) else ""
+        self.end_note = (f"{capital(descent(losses, last))}{accuracies}. As the weights changed, the line where the "
+                         "output is 0 moved: that line is the classifier.")
+        play_run(self, schedule, show, [heat, dots, *edges, *movers], note, stop_at=tenth_step(losses))
 
     def key(self, box):
         """"output −1 ▬▬ 1": the colours of the plane."""
@@ -138,4 +153,18 @@ class Training(ParamsScene):
         show(0)
         edges = [e for block in diagram.edges for row in block for e in row]
         self.add(chart, *([table] if table is not None else []), diagram, *movers)  # what never changes first: drawn once
-        play_run(self, schedule, show, edges + movers, stop_at=tenth_step(losses))
+
+        def gap(k):
+            return value_text(worst_gap(predicted[k], targets[picked][:, :outputs]))
+
+        def note(k, end):
+            said = (f"Step {k} of {n}, the end of the run: loss {value_text(losses[k])}." if end else
+                    f"Most of the descent is done by step {k}: {descent(losses, k)}.")
+            if picked:
+                said += f" The predictions (dots) are at most {gap(k)} from their targets (rings)."
+            return said
+
+        moved = (f" The largest gap between a prediction and its target went from {gap(0)} to {gap(schedule[-1])}."
+                 if picked else "")
+        self.end_note = f"{capital(descent(losses, schedule[-1]))}. The edges recoloured as the weights changed.{moved}"
+        play_run(self, schedule, show, edges + movers, note, stop_at=tenth_step(losses))

@@ -252,3 +252,40 @@ def inner_ticks(lo, hi, count=5):
 def accuracy(predicted, targets):
     """The fraction of examples whose output has the sign of their target."""
     return float(np.mean(np.sign(predicted) == np.sign(targets))) if len(targets) else float("nan")
+
+
+# ----- the speaker's notes: the numbers the readouts show
+def factor(before, after):
+    """`964 times smaller`, `2.5 times larger`, or None when the two cannot be compared (not finite, not positive)."""
+    if not (math.isfinite(before) and math.isfinite(after) and before > 0 and after > 0) or before == after:
+        return None
+    ratio = max(before, after) / min(before, after)
+    size = f"{round(ratio):,}" if ratio >= 10 else number(ratio, 3)
+    return f"{size} times {'smaller' if after < before else 'larger'}"
+
+
+def descent(losses, k=None):
+    """`the loss went from 9.61 at step 0 to 0.009967 at step 999 of 1000, 964 times smaller`: what the run
+    did up to step k (by default its last), in the readouts' numbers; where it went wrong, if it did."""
+    values = np.asarray(losses, dtype=float)
+    n, k = len(values), len(values) - 1 if k is None else k
+    first, last = float(values[0]), float(values[k])
+    if k == 0:
+        return f"the loss is {value_text(first)} at step 0 of {n}"
+    said = f"the loss went from {value_text(first)} at step 0 to {value_text(last)} at step {k} of {n}"
+    bad = [a for a, _ in bad_runs(values[:k + 1])]
+    if bad:
+        return f"{said}: it was NaN or infinite from step {bad[0]}, the run diverged"
+    change = factor(first, last)
+    return f"{said}, {change}" if change else said
+
+
+def worst_gap(predicted, targets):
+    """The largest distance between a prediction and its target (NaN if any prediction is not a number)."""
+    gaps = np.abs(np.asarray(predicted, dtype=float) - np.asarray(targets, dtype=float))
+    return float(gaps.max()) if gaps.size else math.nan
+
+
+def capital(sentence):
+    """The sentence with its first letter capital (str.capitalize would lower the rest: NaN, x₁)."""
+    return sentence[:1].upper() + sentence[1:]

@@ -1,9 +1,13 @@
 import math
 
 import pytest
+from click.testing import CliRunner
 
-from nnanim.engine import MLP, Value, record, train
+from nnanim import sidecar
+from nnanim.cli import main
+from nnanim.engine import MLP, Value, load_trace, record, train
 from nnanim.engine.graph import GraphTooLarge, workshop_expression
+from nnanim.engine.numbers import number
 from nnanim.engine.trace import Step
 from nnanim.engine.training import record_run
 from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
@@ -241,3 +245,100 @@ def test_every_stop_falls_while_its_rule_is_on_screen_and_the_clip_ends_at_the_l
     import numpy as np
     change = [np.abs(np.asarray(a, float) - np.asarray(b, float)).mean() for a, b in zip(shown, held)]
     assert max(change) < 0.5, "a stop's frame is held, not the start of the next change"
+
+
+# --- speaker notes: a note per step, saying what the step showed with the numbers on screen
+
+TINY = ["--size", "160x90", "--fps", "5"]
+
+
+def rendered_notes(out, *args):
+    """Render a scene tiny with `nnanim render`, and the notes of its sidecar (checked: one per step)."""
+    result = CliRunner().invoke(main, ["render", *map(str, args), *TINY, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    media = next(out.glob("*.mp4"))
+    info = sidecar.read(media)
+    assert len(info.notes) == len(info.stops) + 1 and all(n.strip() for n in info.notes), info.notes
+    return list(info.notes)
+
+
+def says_event(note, event, called):
+    """The note of a backward event names the grad passed back and every grad it gives, as the screen
+    writes them (number(), 4 significant digits, a real minus sign)."""
+    assert f"{wrapped(called[event.node])}.grad = {number(event.grad)}" in note, note
+    for i, amount, after in zip(event.inputs, event.received, event.grads):
+        assert f"{wrapped(called[i])}.grad = " in note and number(amount) in note and number(after) in note, note
+
+
+def test_every_backprop_note_says_its_rule_with_the_numbers_on_screen(tmp_path):
+    notes = rendered_notes(tmp_path, "backprop", "--pace", "0.3")
+    step = Step.of(workshop_expression())
+    called = names(step)
+    events = step.backward_events()
+    assert len(notes) == 1 + len(events) + 1, "∂L/∂L = 1, an event a stop, then the end"
+    assert notes[0].startswith("Backward starts at L: \u2202L/\u2202L = 1")
+    assert notes[1] == ("L = e\u00b7f, so \u2202L/\u2202e = f = \u22122 and \u2202L/\u2202f = e = 4. "
+                        "Times L.grad = 1: e.grad = \u22122, f.grad = 4.")
+    for note, event in zip(notes[1:], events):
+        says_event(note, event, called)
+    for beat, note in zip(backward_beats(step), notes):
+        for line in beat.rule:
+            assert line.rsplit(" = ", 1)[1] in note, "the rule's result on screen is in the note"
+    assert all(f"{x}.grad = {number(step.grad[called.index(x)])}" in notes[-1] for x in "abcf")
+
+
+def test_the_notes_of_one_neuron_follow_its_events_and_the_grads_it_holds(tmp_path):
+    trace = tmp_path / "run.nntrace"
+    assert CliRunner().invoke(main, ["trace", "--steps", "2", "-o", str(trace)]).exit_code == 0
+    out = tmp_path / "out"
+    notes = rendered_notes(out, "backprop", trace, "--neuron", "0,1", "--pace", "0.2")
+    step = load_trace(trace).step(0)
+    called = names(step)
+    drawn, active, top = neuron_nodes(step, neuron=(0, 1))
+    events = [e for e in step.backward_events() if e.node in active]
+    assert len(notes) == 1 + len(events) + 1
+    assert notes[0].startswith("Neuron h_01 of example 0: ") and f"= {number(step.grad[top])}." in notes[0]
+    for note, event in zip(notes[1:], events):
+        says_event(note, event, called)
+    accumulated = [n for n in notes[1:-1] if "(from " in n]
+    assert accumulated and all("Grads add up" in n for n in accumulated)
+    for i in drawn:
+        if i not in active and called[i].startswith(("w_", "b_")):
+            assert f"{called[i]}.grad = {number(step.grad[i])}" in notes[-1], "the end: what the neuron reads"
+
+
+def test_the_notes_of_a_whole_step_follow_the_wave(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text('{"inputs": [[1, 2], [0, 1]], "targets": [[1], [-1]]}')
+    net = tmp_path / "net.nntrace"
+    assert CliRunner().invoke(main, ["trace", "--arch", "2,3,2,1", "--steps", "1", "--data", str(data),
+                                     "-o", str(net)]).exit_code == 0
+    notes = rendered_notes(tmp_path / "out", "backprop", net, "--pace", "0.2")
+    step = load_trace(net).step(0)
+    drawing = units(step)
+    story = wave(step, backward_beats(step), drawing)
+    assert len(notes) == len(story) + 1
+    for note, moment in zip(notes, story):
+        name = drawing.boxes[moment.key].name
+        grad = 1.0 if moment.key == step.graph.root else step.grad[moment.key]
+        assert f"\u2202L/\u2202{wrapped(name)} = {number(grad)}" in note, note
+        for key, after in moment.updates.items():
+            if key != moment.key:
+                assert f"{wrapped(drawing.boxes[key].name)}.grad = {number(after)}" in note, note
+    neurons = [n for n in notes if n.startswith("Neuron h_")]
+    assert len(neurons) == 2 * 6, "every neuron of both examples"
+    assert f"all {len(step.graph)} values" in notes[-1] and "the 2 examples" in notes[-1]
+
+
+def test_gradient_rules_notes_say_each_rule_with_its_numbers(tmp_path):
+    notes = rendered_notes(tmp_path, "gradient-rules")
+    assert len(notes) == len(EXAMPLES) + 2, "an op a stop, the six side by side, then the end"
+    for note, example in zip(notes, EXAMPLES):
+        step, received = worked(example)
+        g = step.graph
+        assert note.startswith(f"The gradient {number(example.incoming)} arrives at {g.labels[g.root]}.")
+        for i, amount in zip(g.inputs(g.root), received):
+            assert f"{g.labels[i]}.grad = {number(amount)}" in note, note
+        assert all(line.rsplit(" = ", 1)[1] in note for line in rule_lines(example))
+    assert "\u2202t/\u2202x = 1 \u2212 t\u00b2 = 1 \u2212 0.4621\u00b2 = 0.7864" in notes[2]
+    assert all(example.title in notes[len(EXAMPLES)] for example in EXAMPLES)

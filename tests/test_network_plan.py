@@ -130,3 +130,14 @@ def test_forward_shows_the_engines_values_for_an_example_at_a_step():
     for layer, out in zip(mlp.ls, shown):
         x = layer(x)
         assert out[0].tolist() == [h.data for h in x]
+
+
+def test_the_speaker_s_numbers_of_a_layer():
+    from nnanim.scenes.network_plan import counted, listed, weight_range
+
+    assert listed([0.99634, -0.5]) == "0.9963, \u22120.5" and listed(range(8)) == "0, 1, 2, 3, \u2026, 7"
+    layers = [(np.array([[0.5, -2.0], [1.0, 0.25]]), np.zeros(2)), (np.array([[3.0]]), np.zeros(1))]
+    assert weight_range(layers, 0) == "from \u22122 to 1, the largest in size w\u2081\u2080\u2080 = \u22122"
+    assert weight_range(layers, 1) == "w\u2080\u2080\u2081 = 3"
+    assert weight_range([(np.array([[np.nan]]), np.zeros(1))], 0).startswith("none of them a number")
+    assert (counted(1, "edge"), counted(6, "edge"), counted(12, "bias")) == ("1 edge", "6 edges", "12 biases")

@@ -67,3 +67,18 @@ def test_the_symbolic_neuron():
     assert [r.name if r else None for r in drawn] == ["x\u2081", "x\u2082", "x\u2083", None, "x\u2099", "1"]
     assert drawn[-1].bias and drawn[-1].weight == "b"
     assert all(r.w is None and r.x is None for r in drawn if r)
+
+
+def test_the_speaker_s_lines_are_the_diagram_s_numbers():
+    from nnanim.scenes.neuron_plan import inputs_line, products_line, short_name, weights_line
+
+    layer = layer_values(record_run(steps=1).step(0), 0)
+    assert inputs_line(layer) == "x = 1, y = 2, z = 3"
+    assert weights_line(layer) == ("w\u2080\u2080\u2080 = \u22120.2509, w\u2081\u2080\u2080 = 0.9014, "
+                                   "w\u2082\u2080\u2080 = 0.464 and the bias b\u2080\u2080 = 0.1973")
+    assert products_line(layer, 1) == ("\u22120.688\u00b71 = \u22120.688, \u22120.688\u00b72 = \u22121.376, "
+                                       "\u22120.8838\u00b73 = \u22122.651")
+    many = wide()
+    assert inputs_line(many).count("\u2026") == 1 and inputs_line(many).endswith("x\u2088 = 5.5")
+    assert products_line(many).startswith("0.5\u00b7(\u22121.5) = \u22120.75")
+    assert short_name("temperature_in_celsius_at_noon") == "temperature_in_celsius\u2026"

@@ -67,3 +67,26 @@ def test_a_students_own_engine_py_and_nnanim_side_by_side(installed, tmp_path):
     done = _run([sys.executable, "train.py"], tmp_path, installed)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "MLP(2,", "[1],", "activation='tanh')"]
+
+
+def test_the_wheel_carries_what_offline_pages_need(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("nnanim/vendor/reveal.js/dist/reveal.js", "nnanim/vendor/reveal.js/dist/plugin/notes.js",
+                   "nnanim/vendor/reveal.js/dist/theme/black.css", "nnanim/vendor/katex/dist/katex.min.js",
+                   "nnanim/vendor/katex/dist/katex.min.css", "nnanim/templates/nnanim-steps.js"):
+        assert needed in names, needed
+    assert any(n.startswith("nnanim/vendor/katex/dist/fonts/") and n.endswith(".woff2") for n in names)
+    assert not any(n.endswith((".mjs", ".d.ts")) for n in names), "only what a page loads"
+
+
+def test_a_pip_installed_nnanim_writes_an_offline_page(installed, tmp_path):
+    from PIL import Image
+
+    renders = tmp_path / "renders"
+    renders.mkdir()
+    Image.new("RGB", (64, 36), "#101418").save(renders / "gradient-rules.png")
+    done = _run([sys.executable, "-m", "nnanim", "slides", "renders"], tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    slides = renders / "slides"
+    assert (slides / "reveal" / "dist" / "reveal.js").is_file() and (slides / "reveal/dist/plugin/notes.js").is_file()
+    assert "http" not in (slides / "slides.html").read_text().split("<body>")[1]

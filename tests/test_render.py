@@ -47,10 +47,10 @@ def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
     assert len(frames) == sum(int(seconds * 5) for seconds in (TYPING_SECONDS, WHOLE_SECONDS, HOLD_SECONDS)), \
         "typing, the pull back to the whole formula (it does not fit in 90 px), then its structure held"
     assert not_blank(frames[-1]) and not_blank(frames[0]), "the first frame shows the formula's head"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, out.name + ".stops.json"], \
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, out.name + ".json"], \
         "nothing else left behind"
     import json
-    stops = json.loads((tmp_path / (out.name + ".stops.json")).read_text())["stops"]
+    stops = json.loads((tmp_path / (out.name + ".json")).read_text())["stops"]
     assert stops == sorted(stops) and stops[-1] <= len(frames) / 5
 
 

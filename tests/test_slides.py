@@ -1,29 +1,41 @@
-"""The deck end to end: rendered at a tiny size, written as slides, opened in a real headless Chromium
-through Selenium and ChromeDriver (Debian's), stepped through slide by slide and stop by stop."""
+"""The deck end to end: rendered at a tiny size, written as slides, and presented in a real headless
+Chromium (Selenium and Debian's ChromeDriver) served by Python's plain http.server (no byte ranges) and
+opened from file://: Space and PageDown alone walk through every step of every slide."""
 
 import functools
+import html
 import http.server
-import io
 import json
-import os
+import re
 import shutil
 import threading
 import time
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
-from PIL import Image
 
 from nnanim.cli import main
+from nnanim.deck import DECK
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                   reason="chromium and chromium-driver are installed by `make test`")
+NOTES = """# My notes
+
+## Backpropagation
+Ask first: **which way** does the gradient flow?
+
+### step 2
+Point at the second box.
+
+## loss
+Say: it descends.
+"""
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory):
-    root = tmp_path_factory.mktemp("deck")
-    renders = root / "renders"
+def renders(tmp_path_factory):
+    renders = tmp_path_factory.mktemp("deck") / "renders"
     renders.mkdir()
     runner = CliRunner()
     assert runner.invoke(main, ["trace", "--steps", "3", "-o", str(renders / "run.nntrace")]).exit_code == 0
@@ -34,139 +46,354 @@ def deck(tmp_path_factory):
     again = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
                                  "-o", str(renders)])
     assert "0 rendered, 14 up to date" in again.output, "an unchanged deck is not rendered again"
-    result = runner.invoke(main, ["slides", str(renders), "-o", str(root / "slides")])
+    return renders
+
+
+@pytest.fixture(scope="module")
+def deck(renders):
+    notes = renders.parent / "notes.md"
+    notes.write_text(NOTES)
+    result = CliRunner().invoke(main, ["slides", str(renders), "-o", str(renders.parent / "slides"), "--pdf",
+                                       "--notes", str(notes), "--option", "transition=none"])
     assert result.exit_code == 0, result.output
-    return root / "slides"
+    return renders.parent / "slides"
 
 
-def test_obsidian_markdown(deck):
-    text = (deck / "slides.md").read_text()
-    slides = text.split("\n---\n")
-    assert len(slides) == 15, "a title slide and one per render"
-    assert "## Backpropagation\n" in text and "## A mathematician's neuron" in text
-    for embed in [line for line in text.splitlines() if "media/" in line]:
-        name = embed.split('src="')[1].split('"')[0]
-        assert (deck / name).is_file()
-    assert '<video data-autoplay loop muted src="media/neuron-run.mp4"></video>' in text
+def sidecars(renders):
+    return {p.name.removesuffix(".json"): json.loads(p.read_text()) for p in renders.glob("*.mp4.json")}
 
 
-def test_the_folder_is_whole(deck):
-    assert (deck / "reveal" / "dist" / "reveal.js").is_file()
+def step_count(deck):
+    return (deck / "slides.html").read_text().count('class="nnanim-step')
+
+
+def test_every_stop_is_a_step_with_its_clip_and_notes(deck, renders):
     page = (deck / "slides.html").read_text()
-    assert "http" not in page.split("<body>")[1].split("<script>")[0], "no online asset in the slides"
-    assert 'src="reveal/dist/reveal.js"' in page
+    sections = re.findall(r'<section class="nnanim-scene".*?</section>', page, re.S)
+    assert len(sections) == 14, "one slide per render (boundary needs a two-input run)"
+    for name, info in sidecars(renders).items():
+        stem = name.removesuffix(".mp4")
+        section = next(s for s in sections if f'data-src="media/{stem}.' in s)
+        clips = re.findall(r'<(?:video|img) data-src="media/([^"]+)"', section)
+        steps = len(clips)
+        assert steps == section.count('class="nnanim-step') and steps <= len(info["stops"]) + 1, name
+        assert section.count("nnanim-step fragment") == steps - 1, "every step after the first is a fragment"
+        assert all((deck / "media" / c).is_file() for c in clips)
+        ends = re.findall(r'<img class="nnanim-end" data-src="media/([^"]+)"', section)
+        assert len(ends) == steps and all((deck / "media" / e).is_file() for e in ends), "a held frame per step"
+        asides = re.findall(r'<aside class="notes">(.*?)</aside>', section, re.S)
+        assert len(asides) == steps and all(asides), "every step has speaker notes"
+        shown = "".join(asides)
+        for note in info["notes"]:
+            assert html.escape(note.splitlines()[0]) in shown
+    assert "<strong>**" not in page and "<strong>which way</strong>" in page, "teacher notes are markdown"
+    assert page.count("Point at the second box.") == 1, "a step's own note is on that step only"
+    backprop = next(s for s in sections if 'data-title="Backpropagation"' in s)
+    assert backprop.count("which way") == backprop.count("nnanim-step"), "a slide's note is on each of its steps"
 
 
-@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium and chromium-driver are installed by `make test`")
-def test_every_slide_loads_and_steps_in_a_real_browser(deck):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.action_chains import ActionChains
+def test_the_page_is_whole_and_takes_the_renders_colours(deck):
+    from nnanim.assets import REVEAL_VERSION
+    from nnanim.scenes.theme import THEMES
+
+    for path in ("reveal/dist/reveal.js", "reveal/dist/plugin/notes.js", "nnanim-steps.js"):
+        assert (deck / path).is_file(), path
+    page = (deck / "slides.html").read_text()
+    assert "http" not in page.split("<body>")[1], "no online asset in the slides"
+    assert f"--r-background-color: {THEMES['dark'].background};" in page
+    config = json.loads(re.search(r"Object\.assign\((\{.*?\}), \{ plugins", page).group(1))
+    assert config["slideNumber"] and config["transition"] == "none" and config["width"] / config["height"] == 16 / 9
+    pinned = json.loads(open("package.json").read())["dependencies"]["reveal.js"]
+    assert pinned == REVEAL_VERSION and re.search(f"[`'\"]{re.escape(REVEAL_VERSION)}[`'\"]", (deck / "reveal/dist/reveal.js").read_text()), \
+        "the copied reveal.js is the pinned one"
+
+
+def test_obsidian_note_has_a_slide_per_step_and_no_instructions_on_screen(deck, renders):
+    text = (deck / "slides.md").read_text()
+    comment, rest = text.split("%%\n", 2)[1], text.split("%%\n", 2)[2]
+    assert "nnanim slides" in comment, "the tool's words are in a comment, off the slides"
+    slides = rest.split("\n---\n")
+    steps = step_count(deck)
+    assert len(slides) == 1 + steps, "a title slide, then a slide per step"
+    assert "slides.html" not in slides[0] and "nnanim" not in slides[0]
+    embeds = re.findall(r"!\[\[(media/[^|\]]+)\|1280\]\]", text)
+    assert len(embeds) == steps and all((deck / e).is_file() for e in embeds)
+    assert "## Backpropagation (1/" in text
+
+
+def test_gif_option_embeds_gifs(renders, tmp_path):
+    result = CliRunner().invoke(main, ["slides", str(renders), "-o", str(tmp_path), "--gif", "--cdn"])
+    assert result.exit_code == 0, result.output
+    embeds = re.findall(r"!\[\[(media/[^|\]]+)\|1280\]\]", (tmp_path / "slides.md").read_text())
+    assert embeds and all(e.endswith(".gif") and (tmp_path / e).read_bytes()[:6] == b"GIF89a" for e in embeds)
+
+
+def test_the_handout_has_a_page_per_step(deck, renders):
+    pypdf = pytest.importorskip("pypdf")
+    if not CHROMIUM:
+        pytest.skip("the handout is printed by chromium")
+    pages = pypdf.PdfReader(deck / "handout.pdf").pages
+    assert len(pages) == 1 + step_count(deck), "a cover, then a page per step"
+    backprop = [p.extract_text() for p in pages if "Backpropagation step" in p.extract_text()]
+    first = sidecars(renders)["backprop.mp4"]["notes"][0].split(". ")[0]
+    assert any(first in " ".join(t.split()) for t in backprop), "a step's page carries its notes"
+
+
+@pytest.mark.parametrize("served, key", [("http.server", "SPACE"), ("file", "PAGE_DOWN")])
+@needs_browser
+def test_space_and_pagedown_alone_walk_every_step(deck, served, key, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(RangeHandler, directory=str(deck)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required", "--window-size=1280,860",
-                 f"--user-data-dir={deck.parent / 'chromium-profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        driver.get(f"http://127.0.0.1:{server.server_address[1]}/slides.html")
-        wait_for(driver, "return typeof Reveal !== 'undefined' && Reveal.isReady()")
+    with browser(deck, served, tmp_path) as driver:
         total = driver.execute_script("return Reveal.getTotalSlides()")
         assert total == 15
+        expected = [(0, 0)] + [(h, k) for h in range(1, total) for k in range(steps_of(driver, h))]
+        seen = [position(driver)]
+        while len(seen) < len(expected) + 3:
+            wait_until_still(driver)
+            check_current_media(driver)
+            press(driver, getattr(Keys, key))
+            now = position(driver)
+            if now == seen[-1]:
+                break  # the end of the deck
+            seen.append(now)
+        assert seen == expected, "each press shows the next step; no step is skipped"
+        assert not console_errors(driver)
 
-        def press(key):  # as a keyboard does: to whatever has the focus
-            ActionChains(driver).send_keys(key).perform()
 
-        seen, stopped_at = set(), None
-        for _ in range(200):
-            index = driver.execute_script("return Reveal.getIndices().h")
-            if index not in seen:
-                seen.add(index)
-                if index:  # a slide's media loads as it is shown: give it the time a projector would
-                    wait_for(driver, "const m = Reveal.getCurrentSlide().querySelector('video, img');"
-                                     "return m && (m.tagName === 'IMG' ? m.complete : m.readyState >= 2)")
-                media = driver.execute_script(
-                    "const s = Reveal.getCurrentSlide(); const m = s.querySelector('video, img');"
-                    "return m ? [m.tagName, m.videoWidth || m.naturalWidth, m.videoHeight || m.naturalHeight,"
-                    " m.readyState === undefined ? 4 : m.readyState] : null")
-                if index:
-                    assert media is not None and media[1:3] == [160, 90] and media[3] >= 2, (index, media)
-            video_stops = driver.execute_script(
-                "const v = Reveal.getCurrentSlide().querySelector('video[data-stops]'); return v && v.dataset.stops")
-            if video_stops and stopped_at is None:
-                time.sleep(1.0)  # let the slide settle, as a presenter does
-                press(Keys.ARROW_RIGHT)
-                stops = json.loads(video_stops)
-                wait_for(driver, "const v = Reveal.getCurrentSlide().querySelector('video'); return v.paused && "
-                                 "v.currentTime > 0")
-                stopped_at = driver.execute_script("return Reveal.getCurrentSlide().querySelector('video').currentTime")
-                assert abs(stopped_at - stops[0]) < 0.25, "the right arrow plays to the next stop and pauses"
-                press(Keys.ARROW_LEFT)
-                assert driver.execute_script("return Reveal.getCurrentSlide().querySelector('video').currentTime") < 0.05
-                assert driver.execute_script("return Reveal.getIndices().h") == index, "left goes back a stop first"
-            if driver.execute_script("return Reveal.isLastSlide()"):
-                break
-            driver.execute_script("Reveal.next()")
-        assert seen == set(range(total)) and stopped_at is not None
-        driver.execute_script("Reveal.slide(4)")
+@needs_browser
+def test_next_during_a_step_finishes_it_and_back_shows_the_step_before(deck, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    with browser(deck, "http.server", tmp_path, rate=1) as driver:
+        h = next(h for h in range(1, 15) if steps_of(driver, h) >= 3 and "backprop" in scene_of(driver, h))
+        driver.execute_script(f"Reveal.slide({h}, 0, -1)")
+        wait_until_still(driver)
+        press(driver, Keys.SPACE)  # step 2, going forward: it plays
+        assert position(driver) == (h, 1)
+        wait_for(driver, "return document.querySelector('.present .nnanim-step.current-fragment video').currentTime > 0")
+        press(driver, Keys.SPACE)
+        assert position(driver) == (h, 1), "next while a step plays stays on that step..."
+        state = current_video(driver)
+        assert state["paused"] and state["held"] and state["end"] == "visible", "...and shows its end"
+        assert re.search(rf"#/{h}/0/0$", driver.current_url), "the URL holds the step"
+        press(driver, Keys.SPACE)
+        assert position(driver) == (h, 2)
+        wait_for(driver, "return document.querySelector('.present .nnanim-step.current-fragment video').currentTime > 0")
+        press(driver, Keys.PAGE_UP)
+        assert position(driver) == (h, 1)
+        state = current_video(driver)
+        assert state["paused"] and state["end"] == "visible", "back shows where the step ended"
+        driver.refresh()
         time.sleep(0.5)
-        shot = np.asarray(Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("L"), dtype=float)
-        assert shot.std() > 10, "the screenshot of a slide is not blank"
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert errors == [] and RangeHandler.failures == [], "no console error, no 404"
-    finally:
-        driver.quit()
-        server.shutdown()
+        wait_for(driver, "return typeof Reveal !== 'undefined' && Reveal.isReady()")
+        assert position(driver) == (h, 1), "a reload comes back to the same step"
+        press(driver, "o")
+        wait_for(driver, "return Reveal.isOverview()")
+        time.sleep(0.5)
+        assert all(driver.execute_script("return [...document.querySelectorAll('video')].map(v => v.paused)")), \
+            "nothing plays in the overview"
+        assert not console_errors(driver)
 
 
-class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """A static server that answers byte ranges, as any real web server does (videos need them to
-    seek), and notes every request that failed."""
+@needs_browser
+def test_s_opens_the_speaker_view_with_the_steps_notes(deck, tmp_path):
+    with browser(deck, "http.server", tmp_path) as driver:
+        h = next(h for h in range(1, 15) if scene_of(driver, h) == "backprop")
+        driver.execute_script(f"Reveal.slide({h}, 0, 0)")
+        main_window = driver.current_window_handle
+        press(driver, "s")
+        deadline = time.time() + 15
+        while len(driver.window_handles) < 2 and time.time() < deadline:
+            time.sleep(0.1)
+        assert len(driver.window_handles) == 2, "S opens the speaker view"
+        driver.switch_to.window([w for w in driver.window_handles if w != main_window][0])
+        wait_for(driver, "const n = document.querySelector('.speaker-controls-notes .value');"
+                         "return n && n.textContent.includes('step 2 of')")
+        notes = driver.execute_script("return document.querySelector('.speaker-controls-notes .value').textContent")
+        assert "Point at the second box." in notes and "which way" in notes
+        assert driver.execute_script("return document.querySelectorAll('#upcoming-slide iframe').length") == 1, \
+            "the next step's preview"
+        press(driver, " ")  # stepping in the speaker view steps the deck
+        wait_for(driver, "const n = document.querySelector('.speaker-controls-notes .value');"
+                         "return n && n.textContent.includes('step 3 of')")
+        driver.switch_to.window(main_window)
+        wait_for(driver, f"return Reveal.getIndices().h === {h} && Reveal.getIndices().f === 1")
+        assert not console_errors(driver)
+
+
+# ----- the browser and what it shows
+
+class PlainHandler(http.server.SimpleHTTPRequestHandler):
+    """Python's own static server, as many schools and conferences run it: no byte ranges."""
 
     failures = []
 
     def log_message(self, *args):
         pass
 
-    def send_head(self):
-        spec = self.headers.get("Range")
-        path = self.translate_path(self.path)
-        if not spec or not spec.startswith("bytes=") or not os.path.isfile(path):
-            result = super().send_head()
-            if result is None:
-                RangeHandler.failures.append(self.path)
-            return result
-        size = os.path.getsize(path)
-        start, _, end = spec[6:].partition("-")
-        start, end = int(start or 0), min(int(end) if end else size - 1, size - 1)
-        f = open(path, "rb")
-        f.seek(start)
-        self.send_response(206)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.end_headers()
-        return io.BytesIO(f.read(end - start + 1))
+    def send_error(self, code, *args, **kwargs):
+        PlainHandler.failures.append((code, self.path))
+        super().send_error(code, *args, **kwargs)
 
 
-def wait_for(driver, script, seconds=15):
+class browser:
+    """A headless Chromium showing the deck; videos play `rate` times faster (the walk checks steps,
+    not seconds)."""
+
+    def __init__(self, deck, served, tmp_path, rate=16):
+        self.deck, self.served, self.tmp_path, self.rate = deck, served, tmp_path, rate
+
+    def __enter__(self):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.server = None
+        if self.served == "file":
+            url = (self.deck / "slides.html").as_uri()
+        else:
+            self.server = http.server.ThreadingHTTPServer(
+                ("127.0.0.1", 0), functools.partial(PlainHandler, directory=str(self.deck)))
+            threading.Thread(target=self.server.serve_forever, daemon=True).start()
+            url = f"http://127.0.0.1:{self.server.server_address[1]}/slides.html"
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
+                     f"--user-data-dir={self.tmp_path / 'chromium-profile'}"):
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        options.page_load_strategy = "none"  # the speaker view's window never says it has loaded: we wait ourselves
+        self.driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+        PlainHandler.failures = []
+        self.driver.set_script_timeout(10)
+        self.driver.get(url)
+        wait_for(self.driver, "return typeof Reveal !== 'undefined' && Reveal.isReady()")
+        self.driver.execute_script(f"document.querySelectorAll('video').forEach(v => v.defaultPlaybackRate = {self.rate})")
+        return self.driver
+
+    def __exit__(self, *exc):
+        self.driver.quit()
+        if self.server:
+            self.server.shutdown()
+        if exc[0] is None:
+            assert PlainHandler.failures == [], "no request failed"
+
+
+def press(driver, key):
+    """As a keyboard (or a clicker) does: to whatever has the focus, then give reveal.js its moment."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(key).perform()
+    time.sleep(0.1)
+
+
+def position(driver):
+    """(slide, step) on screen: the step is the number of clips shown after the first."""
+    return tuple(driver.execute_script(
+        "const s = Reveal.getCurrentSlide(); return [Reveal.getIndices().h,"
+        " s.querySelectorAll('.nnanim-step.fragment.visible').length]"))
+
+
+def steps_of(driver, h):
+    return max(1, driver.execute_script(
+        f"return Reveal.getHorizontalSlides()[{h}].querySelectorAll('.nnanim-step').length"))
+
+
+def scene_of(driver, h):
+    return driver.execute_script(f"return Reveal.getHorizontalSlides()[{h}].dataset.scene || ''")
+
+
+CURRENT = """const s = Reveal.getCurrentSlide(); const steps = s.querySelectorAll('.nnanim-step');
+const shown = s.querySelectorAll('.nnanim-step.fragment.visible').length;
+const step = steps[shown]; const m = step ? step.querySelector('video, img') : null;
+if (!m) return null;
+return {tag: m.tagName, paused: m.paused, ended: m.ended, time: m.currentTime, duration: m.duration,
+        ready: m.tagName === 'IMG' ? (m.complete ? 4 : 0) : m.readyState,
+        width: m.videoWidth || m.naturalWidth, box: m.getBoundingClientRect().toJSON(),
+        opacity: getComputedStyle(step).opacity, held: step.classList.contains('nnanim-held'),
+        end: step.querySelector('.nnanim-end') ? getComputedStyle(step.querySelector('.nnanim-end')).visibility : null};"""
+
+
+def current_video(driver):
+    return driver.execute_script(CURRENT)
+
+
+def wait_until_still(driver):
+    """Until the step on screen has played to its end (or has nothing to play), as a presenter waits."""
+    wait_for(driver, f"const c = (() => {{ {CURRENT} }})();"
+                     "return c === null || (c.ready >= 2 && (c.tag === 'IMG' || c.paused))")
+
+
+def check_current_media(driver):
+    state = current_video(driver)
+    if state is None:
+        return
+    assert state["width"] == 160 and state["opacity"] == "1", state
+    box = state["box"]
+    assert box["width"] >= 0.95 * 1280 or box["height"] >= 0.95 * driver.execute_script("return innerHeight"), \
+        f"the video fills the slide: {box}"
+
+
+def console_errors(driver):
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def wait_for(driver, script, seconds=20):
+    """Until `script` returns something true (a page still loading may throw: then again)."""
+    from selenium.common.exceptions import JavascriptException
+
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if driver.execute_script(script):
-            return
-        time.sleep(0.1)
-    state = driver.execute_script("const v = Reveal.getCurrentSlide().querySelector('video');"
-                                  "return [Reveal.getIndices().h, v && v.paused, v && v.currentTime, v && v.duration,"
-                                  " v && v.dataset.until]")
-    raise AssertionError(f"timed out waiting for: {script} (slide, paused, time, duration: {state})")
+        try:
+            if driver.execute_script(script):
+                return
+        except JavascriptException:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {script} (at {driver.current_url})")
+
+
+# ----- choosing renders, refusing what does not fit
+
+def test_a_folder_of_two_traces_needs_trace(renders, tmp_path):
+    mixed = tmp_path / "mixed"
+    shutil.copytree(renders, mixed)
+    for p in list(mixed.glob("loss-run.mp4*")):
+        p.rename(p.with_name(p.name.replace("loss-run", "loss-other")))
+    shutil.copy(renders / "mlp-run.mp4", mixed / "mlp-other.mp4")
+    result = CliRunner().invoke(main, ["slides", str(mixed), "--cdn"])
+    assert result.exit_code == 1 and "2 traces (other, run): choose one with --trace" in result.output
+    result = CliRunner().invoke(main, ["slides", str(mixed), "--cdn", "--trace", "run"])
+    assert result.exit_code == 0, result.output
+    page = (mixed / "slides" / "slides.html").read_text()
+    assert "mlp-run" in page and "mlp-other" not in page and "loss-other" not in page
+    assert "not in" in result.output and "The training loop (loss)" in result.output, "a missing slide is named"
+    result = CliRunner().invoke(main, ["slides", str(mixed), "--cdn", "--trace", "nothing"])
+    assert result.exit_code == 1 and "no renders of nothing" in result.output
+
+
+def test_mixed_themes_are_refused_and_the_page_follows_the_renders(renders, tmp_path):
+    light = tmp_path / "light"
+    shutil.copytree(renders, light)
+    for sidecar in light.glob("*.json"):
+        data = json.loads(sidecar.read_text())
+        if isinstance(data, dict) and "theme" in data:
+            data["theme"] = "light"
+            sidecar.write_text(json.dumps(data))
+    result = CliRunner().invoke(main, ["slides", str(light), "--cdn"])
+    assert result.exit_code == 0, result.output
+    from nnanim.scenes.theme import THEMES
+    assert f"--r-background-color: {THEMES['light'].background};" in (light / "slides/slides.html").read_text()
+    result = CliRunner().invoke(main, ["slides", str(light), "--cdn", "--theme", "dark"])
+    assert result.exit_code == 1 and "the renders are light and the page would be dark" in result.output
+    one = light / "loss-run.mp4.json"
+    data = json.loads(one.read_text())
+    data["theme"] = "dark"
+    one.write_text(json.dumps(data))
+    result = CliRunner().invoke(main, ["slides", str(light), "--cdn"])
+    assert result.exit_code == 1 and "mix themes" in result.output and "loss-run.mp4" in result.output
 
 
 def test_slides_errors(tmp_path):
@@ -179,31 +406,52 @@ def test_slides_errors(tmp_path):
     assert result.exit_code == 1 and "not a reveal.js package" in result.output
     result = CliRunner().invoke(main, ["slides", str(empty), "--cdn"])
     assert result.exit_code == 0 and "cdn.jsdelivr.net" in (empty / "slides" / "slides.html").read_text()
+    for bad in ("controls", "=1", "a b=1"):
+        result = CliRunner().invoke(main, ["slides", str(empty), "--cdn", "--option", bad])
+        assert result.exit_code == 1 and "is not KEY=VALUE" in result.output
     (empty / "loss-x.mp4").write_bytes(b"\0")
-    for bad in ('{"pauses": [1]}', '{"stops": ["</video><script>"]}', "[", '{"stops": 3}'):
-        (empty / "loss-x.mp4.stops.json").write_text(bad)
+    for bad in ('{"pauses": [1]}', '{"format": "nnanim-render/1", "stops": ["</video>"], "notes": ["", ""]}', "[",
+                '{"format": "nnanim-render/1", "stops": [1], "notes": []}'):
+        (empty / "loss-x.mp4.json").write_text(bad)
         result = CliRunner().invoke(main, ["slides", str(empty), "--cdn"])
-        assert result.exit_code == 1 and result.output.startswith("Error: ") and "stops" in result.output, bad
+        assert result.exit_code == 1 and result.output.startswith("Error: ") and "render" in result.output, bad
         assert len(result.output.strip().splitlines()) == 1
+    notes = tmp_path / "notes.md"
+    notes.write_text("### step 2\norphan")
+    (empty / "loss-x.mp4.json").unlink()
+    result = CliRunner().invoke(main, ["slides", str(empty), "--cdn", "--notes", str(notes)])
+    assert result.exit_code == 1 and "a ### heading is a step of the ## slide above it" in result.output
+
+
+def test_unmatched_teacher_notes_are_reported(tmp_path):
+    renders = tmp_path / "r"
+    renders.mkdir()
+    (renders / "neuron-x.png").write_bytes(b"\x89PNG")
+    notes = tmp_path / "notes.md"
+    notes.write_text("## Neurons of the brain\nno such slide\n## neuron\n### step 4\nno such step\n")
+    result = CliRunner().invoke(main, ["slides", str(renders), "--cdn", "--notes", str(notes)])
+    assert result.exit_code == 0, result.output
+    assert "'Neurons of the brain'" in result.output and "'neuron'" in result.output
 
 
 def test_slides_find_each_scene_by_its_registered_name(tmp_path):
-    from nnanim.slides import find_media
+    from nnanim.slides import find_renders
 
     for name in ("loss-formula-run.mp4", "loss-run.mp4", "backprop.mp4", "backprop-run.mp4", "derivative.gif",
                  "formula-run.png", "formula-run.mp4"):
         (tmp_path / name).write_bytes(b"\0")
-    found = {(f.title, f.media.name) for f in find_media(tmp_path)}
+    found = {(r.title, r.path.name) for r in find_renders(tmp_path)}
     assert ("The loss function is a function of parameters", "loss-formula-run.mp4") in found
     assert ("The training loop", "loss-run.mp4") in found
     assert ("Backpropagation", "backprop.mp4") in found
     assert ("Backpropagation through one neuron of the network", "backprop-run.mp4") in found
     assert ("Derivatives 101", "derivative.gif") in found
     assert ("What is a neural network? Just a function", "formula-run.mp4") in found, "mp4 before png"
+    assert len(DECK) == 15
 
 
 def test_the_deck_plan_follows_the_registry(tmp_path):
-    from nnanim.deck import DECK, plan
+    from nnanim.deck import plan
     from nnanim.engine import load_trace
 
     runner = CliRunner()

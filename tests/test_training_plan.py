@@ -136,7 +136,7 @@ def test_the_loss_stops_at_a_tenth_and_at_the_end_of_the_clip(run, tmp_path):
     first = pictures[0].reshape(-1, 3).astype(int)
     assert (np.abs(first - np.median(first, axis=0)).sum(axis=1) > 60).mean() > 0.01, \
         "the first frame shows the axes, not an empty background"
-    stops = json.loads((tmp_path / "loss-run.mp4.stops.json").read_text())["stops"]
+    stops = json.loads((tmp_path / "loss-run.mp4.json").read_text())["stops"]
     losses = load_trace(run).losses
     tenth = plan.tenth_step(losses)
     assert tenth is not None and len(stops) == 2
@@ -177,3 +177,17 @@ def test_training_shows_the_trace_s_numbers(run, tmp_path):
     expected = [number(out[o].data) for o in range(2) for out in outputs]  # output 0's column, then output 1's
     assert [s for s in shown if not s.startswith("step")] == expected
     assert scene.stops[-1] == pytest.approx(scene.renderer.time), "the last stop is the end of the clip"
+
+
+def test_the_descent_in_words_quotes_the_readouts():
+    losses = [9.61, 3.0, 0.009967]
+    assert plan.descent(losses) == "the loss went from 9.61 at step 0 to 0.009967 at step 2 of 3, 964 times smaller"
+    assert plan.descent(losses, 1).endswith("to 3 at step 1 of 3, 3.2 times smaller")
+    assert plan.descent([1.0, 1.5]).endswith("1.5 times larger")
+    assert plan.descent([2.0]) == "the loss is 2 at step 0 of 1"
+    assert plan.descent([1.0, 2.0, math.nan, math.inf]).endswith(
+        "to \u221e at step 3 of 4: it was NaN or infinite from step 2, the run diverged")
+    assert plan.factor(1.0, 1.0) is None and plan.factor(0.0, 1.0) is None
+    assert plan.factor(12345.0, 1.0) == "12,345 times smaller"
+    assert plan.worst_gap([[0.5, -0.25]], [[1.0, -1.0]]) == 0.75 and math.isnan(plan.worst_gap([[math.nan]], [[1.0]]))
+    assert plan.capital("nan at x\u2081") == "Nan at x\u2081" and plan.capital("the NaN") == "The NaN"

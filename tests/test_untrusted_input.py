@@ -89,17 +89,21 @@ def test_media_names_are_url_encoded_and_escaped(tmp_path):
     renders = tmp_path / "r"
     renders.mkdir()
     name = 'loss-a#b?c%d"><img src=x onerror=alert(1)>.mp4'
-    (renders / name).write_bytes(b"\0")
-    (renders / (name + ".stops.json")).write_text(json.dumps({"stops": [0.5, 1.0]}))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x36:r=10:d=2", "-pix_fmt", "yuv420p",
+                    str(renders / name)], check=True)
+    hostile_note = "</aside><script>alert(1)</script> %% end of comment"
+    (renders / (name + ".json")).write_text(json.dumps({"format": "nnanim-render/1", "stops": [0.5, 1.0],
+                                                        "notes": [hostile_note, "b", "c"]}))
     (renders / "derivative.gif").write_bytes(b"GIF89a")
     result = run("slides", renders, "--cdn")
     assert result.exit_code == 0, result.output
     page = (renders / "slides" / "slides.html").read_text()
-    assert "<img src=x" not in page and "onerror=alert(1)>" not in page
-    assert 'src="media/loss-a%23b%3Fc%25d%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.mp4"' in page
-    assert 'data-stops="[0.5, 1.0]"' in page
+    assert "<img src=x" not in page and "onerror=alert(1)>" not in page and "<script>alert" not in page
+    encoded = "loss-a%23b%3Fc%25d%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E"
+    assert page.count(f'<video data-src="media/{encoded}.step-0') == 3, "a step per stop, each clip's name encoded"
     markdown = (renders / "slides" / "slides.md").read_text()
-    assert "<img src=x" not in markdown and "![[derivative.gif]]" in markdown
+    assert "<img src=x" not in markdown and "![[media/derivative.gif|1280]]" in markdown
+    assert "%% end" not in markdown, "a note cannot close its comment and show on a slide"
     assert (renders / "slides" / "media" / name).is_file()
 
 
