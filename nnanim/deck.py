@@ -1,7 +1,8 @@
 """The deck: every scene of the workshop, in the workshop's order, rendered in parallel processes.
 
 An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it was made
-from the same trace (by content), scene, options and nnanim version; `--force` renders it anyway.
+from the same trace (by content), scene, options and nnanim version, and its sidecar (nnanim/sidecar.py)
+is there; `--force` renders it anyway.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnanim import sidecar
 from nnanim.engine.atomic import atomic_path
 from nnanim.engine.tracefile import nnanim_version
 from nnanim.scenes.registry import SCENES
@@ -98,7 +100,8 @@ def _record(job):
 def up_to_date(job):
     record = _record(job)
     try:
-        return job.output.exists() and json.loads(record.read_text()) == job.key
+        return job.output.exists() and sidecar.path_of(job.output).exists() and \
+            json.loads(record.read_text()) == job.key
     except (OSError, ValueError):
         return False
 

@@ -166,7 +166,7 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     colours = THEMES[theme]
     page = _fill("deck.html", title=html.escape(title), reveal=REVEAL_CDN if cdn else "reveal",
                  reveal_theme="black" if theme == "dark" else "white", background=colours.background,
-                 text=colours.text, muted=colours.muted, accent=colours.accent, width=PAGE["width"],
+                 text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font, width=PAGE["width"],
                  height=PAGE["height"], config=_script_json(config),
                  slides="\n".join(_html_slide(s) for s in slides))
     markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))

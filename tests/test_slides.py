@@ -46,6 +46,10 @@ def renders(tmp_path_factory):
     again = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
                                  "-o", str(renders)])
     assert "0 rendered, 14 up to date" in again.output, "an unchanged deck is not rendered again"
+    (renders / "loss-run.mp4.json").unlink()
+    again = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
+                                 "-o", str(renders)])
+    assert "1 rendered, 13 up to date" in again.output, "a render without its sidecar is made again"
     return renders
 
 
