@@ -1,0 +1,192 @@
+"""A class's own Value, watched as it runs: found by its shape, its backward recorded as it really ran.
+
+The workshop has students write their own `Value`; teachers use micrograd's or the lecture's. They
+differ in names, never in shape. A **Value class** here is a class with a `backward()` method whose
+instances have:
+
+- `data` and `grad`: numbers;
+- the values it was computed from, in the first of `prev`, `_prev`, `children`, `_children` that is
+  a tuple, list, set or frozenset (a set has no order: inputs are put in creation order);
+- the op that made it, in `op` or `_op` (a string; "" for a leaf), and optionally a `label`;
+- its local backward rule, in `back`, `_backward` or `backward_fn`: a callable of no arguments that
+  adds to its inputs' grads.
+
+`watching(sink)` hooks class creation while a script runs: every class defined with a `backward()`
+and arithmetic (`__add__` or `__mul__`) gets its instances numbered in creation order and its
+`backward()` watched. Each call hands the sink a `Pass`: the graph as it stood (nodes in creation
+order, their inputs, ops, labels, data, grads before), every local backward that ran, in order, with
+what it added to each input's grad (a node whose rule runs twice appears twice), and the grads after.
+Nothing about the class is changed but that: its own code runs, bugs included.
+"""
+
+import builtins
+import itertools
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+INPUTS = ("prev", "_prev", "children", "_children")
+OPS = ("op", "_op")
+LOCAL_BACKWARDS = ("back", "_backward", "backward_fn")
+SERIAL = "_nnanim_serial"
+
+
+class NotAValue(TypeError):
+    """An object that does not have a Value's shape; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where a Value class keeps its parts (attribute names)."""
+
+    inputs: str
+    op: str | None
+    label: str | None
+    local_backward: str
+    unordered: bool  # inputs kept in a set: put in creation order
+
+
+@dataclass
+class Event:
+    """One local backward that ran: the node's index, and what it added to each input's grad."""
+
+    node: int
+    added: dict  # input index -> amount added (the grad after minus before)
+
+
+@dataclass
+class Pass:
+    """One call of backward(): the graph and what ran on it."""
+
+    root: int
+    nodes: list  # the node objects, in creation order
+    inputs: list  # per node: input indices, in the class's order (creation order for a set)
+    ops: list
+    labels: list
+    data: list
+    grad_before: list
+    events: list = field(default_factory=list)
+    grad_after: list = field(default_factory=list)
+
+
+def shape_of(value):
+    """The Shape of one instance, or NotAValue saying what it lacks."""
+    missing = [name for name in ("data", "grad") if not hasattr(value, name)]
+    inputs = next((n for n in INPUTS if isinstance(getattr(value, n, None), (tuple, list, set, frozenset))), None)
+    if inputs is None:
+        missing.append(f"its inputs ({', '.join(INPUTS)})")
+    local = next((n for n in LOCAL_BACKWARDS if callable(getattr(value, n, None))), None)
+    if local is None:
+        missing.append(f"a local backward rule ({', '.join(LOCAL_BACKWARDS)})")
+    if missing:
+        raise NotAValue(f"{type(value).__name__} has no {', no '.join(missing)}")
+    op = next((n for n in OPS if isinstance(getattr(value, n, None), str)), None)
+    label = "label" if isinstance(getattr(value, "label", None), str) else None
+    return Shape(inputs, op, label, local, isinstance(getattr(value, inputs), (set, frozenset)))
+
+
+def looks_like_value_class(cls):
+    """A class worth watching: it has backward() and arithmetic (its instances are checked later)."""
+    return callable(getattr(cls, "backward", None)) and any(
+        callable(getattr(cls, name, None)) for name in ("__add__", "__mul__"))
+
+
+def _serial(node):
+    return getattr(node, SERIAL, -1)
+
+
+def graph_of(root, shape):
+    """Every node reachable from root, in creation order (inputs before what they make)."""
+    seen, stack = {id(root): root}, [root]
+    while stack:
+        for child in getattr(stack.pop(), shape.inputs):
+            if id(child) not in seen:
+                seen[id(child)] = child
+                stack.append(child)
+    return sorted(seen.values(), key=_serial)
+
+
+def _inputs(node, shape):
+    found = getattr(node, shape.inputs)
+    return sorted(found, key=_serial) if shape.unordered else list(found)
+
+
+def watch_backward(backward, sink):
+    """backward() wrapped: the Pass of each call goes to sink(pass_) once the class's own backward returns."""
+
+    def watched(self, *args, **kwargs):
+        shape = shape_of(self)
+        nodes = graph_of(self, shape)
+        index = {id(n): k for k, n in enumerate(nodes)}
+        inputs = [[index[id(c)] for c in _inputs(n, shape)] for n in nodes]
+        record = Pass(index[id(self)], nodes, inputs, [getattr(n, shape.op, "") if shape.op else "" for n in nodes],
+                      [getattr(n, shape.label, "") if shape.label else "" for n in nodes],
+                      [n.data for n in nodes], [n.grad for n in nodes])
+        originals = []
+        for k, node in enumerate(nodes):
+            rule = getattr(node, shape.local_backward)
+            originals.append((node, rule, shape.local_backward in getattr(node, "__dict__", ())))
+            setattr(node, shape.local_backward, _logged(rule, k, [nodes[i] for i in set(inputs[k])],
+                                                        sorted(set(inputs[k])), record.events))
+        try:
+            return backward(self, *args, **kwargs)
+        finally:
+            for node, rule, own in originals:
+                if own:
+                    setattr(node, shape.local_backward, rule)
+                else:
+                    delattr(node, shape.local_backward)
+            record.grad_after = [n.grad for n in nodes]
+            sink(record)
+
+    watched.__wrapped__ = backward
+    return watched
+
+
+def _logged(rule, k, parents, indices, events):
+    def logged(*args, **kwargs):
+        before = [p.grad for p in parents]
+        try:
+            return rule(*args, **kwargs)
+        finally:
+            events.append(Event(k, {i: p.grad - b for i, p, b in zip(indices, parents, before)}))
+    return logged
+
+
+def watch_class(cls, sink, counter):
+    """Number cls's instances in creation order and watch its backward(); returns cls."""
+    if getattr(cls, "_nnanim_watched", False):
+        return cls
+    init = cls.__init__
+
+    def numbered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        try:
+            object.__setattr__(self, SERIAL, next(counter))
+        except (AttributeError, TypeError):  # __slots__ without room: such a class keeps its own order
+            pass
+
+    cls.__init__ = numbered
+    cls.backward = watch_backward(cls.backward, sink)
+    cls._nnanim_watched = True
+    return cls
+
+
+@contextmanager
+def watching(sink, also=()):
+    """While inside: every Value-shaped class created (and those in `also`) is watched; see the module."""
+    counter = itertools.count()
+    original = builtins.__build_class__
+
+    def build_class(func, name, *bases, **kwargs):
+        cls = original(func, name, *bases, **kwargs)
+        if isinstance(cls, type) and looks_like_value_class(cls) and not cls.__module__.startswith("nnanim."):
+            watch_class(cls, sink, counter)
+        return cls
+
+    for cls in also:
+        watch_class(cls, sink, counter)
+    builtins.__build_class__ = build_class
+    try:
+        yield
+    finally:
+        builtins.__build_class__ = original
