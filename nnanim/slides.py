@@ -199,11 +199,15 @@ def _slide(render, media, teacher, gif):
                     for k in range(len(clips))]
     if not any(nnanim_notes):
         nnanim_notes[-1] = SCENES[render.scene].summary  # a render without a sidecar
+    stills = [last_frame(clip, media) if clip.suffix in VIDEOS else clip for clip in clips]
+    if len(clips) > 1 and same_picture(stills[-2], stills[-1]):
+        # a last step that only holds (the scene's closing pause) would be a press that shows nothing
+        clips, stills = clips[:-1], stills[:-1]
+        nnanim_notes[-2:] = ["\n".join(n for n in nnanim_notes[-2:] if n)]
     mine = speaker_notes.for_slide(teacher, [render.title, render.scene, render.path.name])
     steps = []
-    for k, (clip, note) in enumerate(zip(clips, nnanim_notes), start=1):
+    for k, (clip, still, note) in enumerate(zip(clips, stills, nnanim_notes), start=1):
         theirs = speaker_notes.teacher_html(mine, k)
-        still = last_frame(clip, media) if clip.suffix in VIDEOS else clip
         steps.append(Step(clip, still, note, theirs, speaker_notes.step_html(render.title, k, len(clips), note, theirs),
                           gif_of(clip, media) if gif and clip.suffix in VIDEOS else None))
     if mine:
@@ -211,6 +215,19 @@ def _slide(render, media, teacher, gif):
             if not 1 <= k <= len(clips):
                 mine.used = False  # reported: a step the slide does not have
     return Slide(render, steps)
+
+
+def same_picture(first, second, level=24, share=0.0005):
+    """Two frames that look the same: at most `share` of their pixels differ by more than `level` (of 255),
+    which encoding noise never reaches and a changed number always does."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(first) as a, Image.open(second) as b:
+        if a.size != b.size:
+            return False
+        difference = np.abs(np.asarray(a.convert("L"), dtype=np.int16) - np.asarray(b.convert("L"), dtype=np.int16))
+    return (difference > level).mean() <= share
 
 
 def _replace_folder(source, target):

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from nnanim.cli import main
 from nnanim.deck import DECK
+from nnanim.slides import same_picture
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 needs_browser = pytest.mark.skipif(not (CHROMIUM and DRIVER),
@@ -85,6 +86,9 @@ def test_every_stop_is_a_step_with_its_clip_and_notes(deck, renders):
         assert all((deck / "media" / c).is_file() for c in clips)
         ends = re.findall(r'<img class="nnanim-end" data-src="media/([^"]+)"', section)
         assert len(ends) == steps and all((deck / "media" / e).is_file() for e in ends), "a held frame per step"
+        if steps > 1:
+            assert not same_picture(deck / "media" / ends[-2], deck / "media" / ends[-1]), \
+                f"{name}: the last press shows something new (a closing hold is not a step of its own)"
         asides = re.findall(r'<aside class="notes">(.*?)</aside>', section, re.S)
         assert len(asides) == steps and all(asides), "every step has speaker notes"
         shown = "".join(asides)

@@ -221,7 +221,7 @@ def test_sigterm_during_a_render_leaves_nothing_behind(tmp_path):
     assert _wait_for(lambda: list((tmp_path / "tmp").glob("nnanim-*/**/*.mp4")) or
                      list((tmp_path / "tmp").glob("nnanim-*/videos")), 60), "the render never started"
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=20) != 0
+    assert process.wait(timeout=60) != 0  # generous: CI machines are shared
     assert list((tmp_path / "tmp").glob("nnanim-*")) == [], "temporary folders left behind"
     assert not list((tmp_path / "out").glob("training*"))
 

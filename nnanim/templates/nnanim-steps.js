@@ -78,6 +78,7 @@ window.NnanimSteps = function () {
     id: "nnanim-steps",
     init(reveal) {
       deck = reveal;
+      if (preview) { document.documentElement.classList.add("nnanim-preview"); }
       if (preview && deck.getConfig().postMessageEvents) {
         // The speaker view's "current" preview opens at the slide without its step (#/h/v), and would
         // send that back to the deck, which then went back to the slide's first step. Quiet until ready.
