@@ -47,10 +47,12 @@ class Shape:
 
 @dataclass
 class Event:
-    """One local backward that ran: the node's index, and what it added to each input's grad."""
+    """One local backward that ran: the node's index, its own grad as it ran, and what it added to each
+    input's grad."""
 
     node: int
     added: dict  # input index -> amount added (the grad after minus before)
+    grad: float = 0.0
 
 
 @dataclass
@@ -110,10 +112,18 @@ def _inputs(node, shape):
     return sorted(found, key=_serial) if shape.unordered else list(found)
 
 
-def watch_backward(backward, sink):
-    """backward() wrapped: the Pass of each call goes to sink(pass_) once the class's own backward returns."""
+_sink = None  # while `watching`: where each Pass goes (a class stays watched after, quietly)
+_counter = itertools.count()  # creation order, across runs (a module may be imported once per process)
+
+
+def watch_backward(backward):
+    """backward() wrapped: while watching, the Pass of each call goes to the sink once the class's own
+    backward returns."""
 
     def watched(self, *args, **kwargs):
+        sink = _sink
+        if sink is None:
+            return backward(self, *args, **kwargs)
         shape = shape_of(self)
         nodes = graph_of(self, shape)
         index = {id(n): k for k, n in enumerate(nodes)}
@@ -125,7 +135,7 @@ def watch_backward(backward, sink):
         for k, node in enumerate(nodes):
             rule = getattr(node, shape.local_backward)
             originals.append((node, rule, shape.local_backward in getattr(node, "__dict__", ())))
-            setattr(node, shape.local_backward, _logged(rule, k, [nodes[i] for i in set(inputs[k])],
+            setattr(node, shape.local_backward, _logged(rule, node, k, [nodes[i] for i in sorted(set(inputs[k]))],
                                                         sorted(set(inputs[k])), record.events))
         try:
             return backward(self, *args, **kwargs)
@@ -142,17 +152,17 @@ def watch_backward(backward, sink):
     return watched
 
 
-def _logged(rule, k, parents, indices, events):
+def _logged(rule, node, k, parents, indices, events):
     def logged(*args, **kwargs):
-        before = [p.grad for p in parents]
+        before, own = [p.grad for p in parents], node.grad
         try:
             return rule(*args, **kwargs)
         finally:
-            events.append(Event(k, {i: p.grad - b for i, p, b in zip(indices, parents, before)}))
+            events.append(Event(k, {i: p.grad - b for i, p, b in zip(indices, parents, before)}, own))
     return logged
 
 
-def watch_class(cls, sink, counter):
+def watch_class(cls):
     """Number cls's instances in creation order and watch its backward(); returns cls."""
     if getattr(cls, "_nnanim_watched", False):
         return cls
@@ -161,12 +171,12 @@ def watch_class(cls, sink, counter):
     def numbered(self, *args, **kwargs):
         init(self, *args, **kwargs)
         try:
-            object.__setattr__(self, SERIAL, next(counter))
+            object.__setattr__(self, SERIAL, next(_counter))
         except (AttributeError, TypeError):  # __slots__ without room: such a class keeps its own order
             pass
 
     cls.__init__ = numbered
-    cls.backward = watch_backward(cls.backward, sink)
+    cls.backward = watch_backward(cls.backward)
     cls._nnanim_watched = True
     return cls
 
@@ -174,19 +184,65 @@ def watch_class(cls, sink, counter):
 @contextmanager
 def watching(sink, also=()):
     """While inside: every Value-shaped class created (and those in `also`) is watched; see the module."""
-    counter = itertools.count()
+    global _sink
     original = builtins.__build_class__
 
     def build_class(func, name, *bases, **kwargs):
         cls = original(func, name, *bases, **kwargs)
         if isinstance(cls, type) and looks_like_value_class(cls) and not cls.__module__.startswith("nnanim."):
-            watch_class(cls, sink, counter)
+            watch_class(cls)
         return cls
 
     for cls in also:
-        watch_class(cls, sink, counter)
+        watch_class(cls)
+    outer, _sink = _sink, sink
     builtins.__build_class__ = build_class
     try:
         yield
     finally:
         builtins.__build_class__ = original
+        _sink = outer
+
+
+# ----- a Pass as the recorder sees a step (engine.recorder reads data, grad, prev, op, label, _serial)
+OP_ALIASES = {"ReLU": "relu", "Relu": "relu", "Tanh": "tanh", "Exp": "exp", "Log": "log", "**": None}
+
+
+class ForeignOpError(ValueError):
+    """An op of a class's own Value that nnanim cannot replay; one line for the user."""
+
+
+class _Node:
+    __slots__ = ("data", "grad", "prev", "op", "label", "_serial")
+
+
+def normalised_op(op, inputs):
+    """The engine's name for a class's op (ReLU -> relu), or ForeignOpError."""
+    from nnanim.engine.value import op_arity
+
+    name = OP_ALIASES.get(op, op) if isinstance(op, str) else None
+    if name is None or op_arity(name) is None:
+        shown = str(op)[:40]
+        raise ForeignOpError(f"the Value class uses the op {shown!r}, which nnanim cannot replay yet "
+                             "(it knows +, *, **n, tanh, exp, log, relu)")
+    return name
+
+
+def record_pass(recorder, run):
+    """Hand one Pass to an engine recorder as the step it is: the graph, the grads before and after."""
+    from nnanim.engine.value import op_arity
+
+    nodes = [_Node() for _ in run.nodes]
+    for k, node in enumerate(nodes):
+        op = normalised_op(run.ops[k], run.inputs[k]) if run.inputs[k] else ""
+        inputs = run.inputs[k]
+        if len(inputs) == 1 and op_arity(op) == 2:  # a set holds a*a's input once: it was used twice
+            inputs = inputs * 2
+        node.data, node.grad, node.op, node.label = float(run.data[k]), float(run.grad_before[k]), op, run.labels[k]
+        node.prev = tuple(nodes[i] for i in inputs)
+        node._serial = _serial(run.nodes[k])
+    root = nodes[run.root]
+    recorder.before_backward(root, nodes)
+    for node, grad in zip(nodes, run.grad_after):
+        node.grad = float(grad)
+    recorder.after_backward(root, nodes)

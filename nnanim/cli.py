@@ -108,13 +108,18 @@ def _terminated(signum, frame):
                    "[default: all; params with a toy data set].")
 @click.option("-o", "--out", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="The trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
-def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
+@click.option("--value", "value_class", metavar="MODULE:CLASS",
+              help="The script's Value class, when finding it by its shape is not enough (e.g. engine:Value).")
+def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_class):
     """Record a training run to a trace file.
 
     Without SCRIPT: the workshop's network (3 inputs; layers 2, 4, 4, 2), data, loss and learning rate,
-    seeded with 42. With SCRIPT: runs your own workshop-style Python script (importing from `nnanim`)
-    and records every backward() it calls.
+    seeded with 42. With SCRIPT: runs your own Python script and records every backward() it calls: of
+    networks built with nnanim, or with the script's own Value class (the workshop's, micrograd's, a
+    student's), unchanged.
     """
+    if value_class and script is None:
+        raise click.UsageError("--value names the Value class of a SCRIPT")
     if script is not None and any(v is not None for v in (arch, steps, lr, seed, loss, data_file, level)):
         raise click.UsageError("--arch, --steps, --lr, --seed, --loss and --data describe the built-in run; "
                                "a SCRIPT sets these itself")
@@ -123,7 +128,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output):
     _writable(output)
     try:
         if script is not None:
-            result = script_run(script)
+            result = script_run(script, value_class)
         elif isinstance(data_file, str):  # a toy data set
             result = _with_progress(planned_steps(steps, data_file), toy_run, data_file, arch, steps, lr, seed, loss,
                                     level=level)
@@ -150,6 +155,32 @@ def _with_progress(total, run, *args, **kwargs):
         return run(*args, **kwargs)
     with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
         return run(*args, on_step=lambda step, loss: bar.update(1), **kwargs)
+
+
+@main.command()
+@click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--value", "value_class", metavar="MODULE:CLASS",
+              help="The script's Value class, when finding it by its shape is not enough (e.g. engine:Value).")
+def check(script, value_class):
+    """Run SCRIPT and check its own Value class's backward() against the chain rule, step by step.
+
+    One line per finding (the first step and node where it happens, expected and actual values, the likely
+    cause). Exit status: 0 all agree, 1 something does not, 2 the script fails."""
+    from nnanim.check import check_script
+
+    try:
+        report = check_script(script, value_class)
+    except RunError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(2)
+    for finding in report.findings:
+        click.echo(finding.text)
+    if report.findings:
+        click.echo(f"{script.name}: {len(report.findings)} finding{'s' * (len(report.findings) > 1)} in "
+                   f"{report.steps} step{'s' * (report.steps > 1)}")
+        sys.exit(1)
+    click.echo(f"{script.name}: every gradient agrees with the chain rule ({report.steps} "
+               f"step{'s' * (report.steps > 1)})")
 
 
 @main.command()

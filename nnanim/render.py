@@ -152,7 +152,11 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
     with tempconfig(settings):
         try:
             scene = scene_class(options=options)
-            scene.render()
+            try:
+                scene.render()
+            except BaseException:
+                _stop_encoders()
+                raise
         except LayoutError as e:  # asked for with --check-layout: every problem, a line each
             raise RenderError(str(e)) from None
         except (ValueError, LookupError, ArithmeticError, TraceError) as e:  # a scene refusing its input
@@ -162,6 +166,21 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
     if not produced or not Path(produced).exists():
         raise RenderError(f"Manim produced no {fmt} output for {request.scene}")
     return Path(produced), list(scene.stops), scene.step_notes()
+
+
+def _stop_encoders(seconds=10):
+    """After an interruption: let Manim's partial-movie encoder threads end. They are not daemons and
+    wait for a last frame; one whose job was being opened when the interruption came is known to no
+    one, and the interpreter would wait for it forever at exit. Each is told to abort through its job."""
+    import threading
+
+    for thread in threading.enumerate():
+        if not thread.name.startswith("partial-movie-encoder-") or not thread.is_alive():
+            continue
+        job = getattr(getattr(thread, "_target", None), "__self__", None)
+        if job is not None and hasattr(job, "abort"):
+            job.abort()
+        thread.join(seconds)
 
 
 def gif_from(movie, work, max_width=None, max_fps=None):

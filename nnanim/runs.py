@@ -1,5 +1,6 @@
 """Making traces: the workshop's run (or a variant of it), and a teacher's own script."""
 
+import importlib
 import json
 import runpy
 import sys
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nnanim.engine import record
+import nnanim.engine.value as value_module
+from nnanim.engine import foreign, record
 from nnanim.engine.datasets import make as make_dataset
 from nnanim.engine.tracefile import MAX_DECODED
 from nnanim.engine.training import DEFAULTS, WORKSHOP_INPUTS, WORKSHOP_TARGETS, record_run
@@ -114,26 +116,73 @@ def _or(value, default):
     return default if value is None else value
 
 
-def script_run(path):
-    """Run a teacher's script (workshop style, importing from nnanim) under the recorder."""
+def script_run(path, value=None):
+    """Run a teacher's script under the recorder: networks built with nnanim's Value, or with the class's
+    own Value class (the workshop's, micrograd's, a student's: engine/foreign.py), unchanged. `value`
+    ("module:Class") names that class when finding it by its shape is not enough."""
+    with record(source="script", script=Path(path).name) as trace:
+        run_script(path, _to_the_recorder, value)
+    if trace.num_steps == 0:
+        raise RunError(f"{Path(path).name} ran, but called backward() on nothing nnanim saw: there is no step to "
+                       "record (if it has a Value class of its own, name it with --value module:Class)")
+    return trace
+
+
+def run_script(path, sink, value=None):
+    """Run a script as `python SCRIPT` would (its folder first on the path, its own modules imported
+    afresh), every backward() of its own Value class (or of `value`, "module:Class") handed to `sink`;
+    RunError, in one line, if it fails."""
     path = Path(path)
+    folder = str(path.parent.resolve())
     argv = sys.argv
     sys.argv = [str(path)]
-    sys.path.insert(0, str(path.parent.resolve()))
+    sys.path.insert(0, folder)
+    _forget_modules_in(folder)  # so that the classes they define are created, and watched, again
     try:
-        with np.errstate(all="ignore"), record(source="script", script=path.name) as trace:
+        named = [_named_class(value)] if value else []
+        with np.errstate(all="ignore"), foreign.watching(sink, also=named):
             runpy.run_path(str(path), run_name="__main__")
     except SystemExit as e:
         if e.code not in (None, 0):
             raise RunError(f"{path.name} exited with status {e.code}") from None
+    except (foreign.ForeignOpError, foreign.NotAValue) as e:
+        raise RunError(f"{path.name}: {e}") from None
+    except RunError:
+        raise
     except Exception as e:
         raise RunError(f"{path.name} raised {type(e).__name__}: {e}{_where(e, path)}") from None
     finally:
         sys.argv = argv
-        sys.path.remove(str(path.parent.resolve()))
-    if trace.num_steps == 0:
-        raise RunError(f"{path.name} ran, but called backward() on nothing: there is no step to record")
-    return trace
+        sys.path.remove(folder)
+        _forget_modules_in(folder)
+
+
+def _named_class(spec):
+    """The class `module:Class` names (imported from the script's folder first), or RunError."""
+    module_name, _, class_name = spec.partition(":")
+    if not module_name or not class_name:
+        raise RunError(f"--value {spec!r} is not module:Class (e.g. --value engine:Value)")
+    try:
+        found = getattr(importlib.import_module(module_name), class_name)
+    except ImportError as e:
+        raise RunError(f"--value {spec}: cannot import {module_name}: {e}") from None
+    except AttributeError:
+        raise RunError(f"--value {spec}: {module_name} has no {class_name}") from None
+    if not isinstance(found, type) or not callable(getattr(found, "backward", None)):
+        raise RunError(f"--value {spec}: {class_name} is not a class with a backward() method")
+    return found
+
+
+def _to_the_recorder(run):
+    """A backward() of the script's own Value class, recorded as a step."""
+    foreign.record_pass(value_module._recorder, run)
+
+
+def _forget_modules_in(folder):
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None) or ""
+        if where.startswith(folder + "/"):
+            del sys.modules[name]
 
 
 def _where(error, path):

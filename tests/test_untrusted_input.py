@@ -239,3 +239,30 @@ def test_an_interrupted_deck_starts_nothing_more(tmp_path):
     assert _wait_for(lambda: subprocess.run(["pgrep", "-f", str(out)], capture_output=True).stdout == b"", 10), \
         "a render process survived"
     assert list((tmp_path / "tmp").glob("nnanim-*")) == []
+
+
+def test_an_orphaned_encoder_thread_is_stopped_after_an_interruption():
+    """Manim's partial-movie encoders are not daemons: one waiting for frames that never come would keep
+    an interrupted render alive forever at exit (seen once in CI). render._stop_encoders ends it."""
+    import queue
+    import threading
+
+    from nnanim.render import _stop_encoders
+
+    class Job:  # the shape of manim's _PartialMovieEncodeJob: a queue, a listening thread, abort()
+        def __init__(self):
+            self.queue = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self.listen, name="partial-movie-encoder-7")
+            self.thread.start()
+
+        def listen(self):
+            while self.queue.get()[1] is not None:
+                pass
+
+        def abort(self):
+            self.queue.put((-1, None))
+
+    job = Job()
+    assert job.thread.is_alive()
+    _stop_encoders(seconds=5)
+    assert not job.thread.is_alive()

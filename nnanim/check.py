@@ -1,0 +1,160 @@
+"""`nnanim check SCRIPT`: does the class's own backward() apply the chain rule?
+
+The script runs with its Value class watched (engine/foreign.py). Every local backward that ran is
+compared with what the chain rule gives for the same node on the same graph: nnanim's rule for the op
+(engine.value.rule_for) times the node's grad as it ran. Each finding is one line: the first
+step and node where it happens, the op, expected and actual values, and the likely cause in plain
+words. Exit 0 when everything agrees, 1 when something does not, 2 when the script itself fails.
+
+An op nnanim has no rule for cannot be checked from the graph alone (its forward is the class's own
+code, not something nnanim can run again with a nudged input): such nodes are named, not judged.
+"""
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nnanim.engine import foreign
+from nnanim.engine.numbers import number
+from nnanim.engine.value import op_arity, rule_for
+from nnanim.runs import RunError, run_script
+
+TOLERANCE = 1e-6  # relative, with an absolute floor of the same size
+
+
+@dataclass
+class Finding:
+    kind: str  # what went wrong, as a key: "repeated", "rule", "assigned", "not reset", "unknown op"
+    step: int
+    text: str
+
+
+@dataclass
+class Report:
+    steps: int = 0
+    findings: list = field(default_factory=list)
+    seen: set = field(default_factory=set)  # (kind, node name/op) reported once
+
+    def add(self, kind, key, step, text):
+        if (kind, key) not in self.seen:
+            self.seen.add((kind, key))
+            self.findings.append(Finding(kind, step, text))
+
+
+class _Node:
+    __slots__ = ("data", "grad", "prev", "op")
+
+
+def name_of(run, k):
+    label = run.labels[k]
+    op = run.ops[k]
+    shown = label if label else f"#{k}"
+    return f"node {shown} ({op})" if op else f"node {shown}"
+
+
+def _close(a, b):
+    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def expected_amounts(run, k, grad):
+    """What the chain rule sends from node k to each input (by index, summed for a repeated input), given
+    the node's grad; None for an op with no rule."""
+    op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
+    if not isinstance(op, str) or op_arity(op) is None:
+        return None
+    nodes = {}
+    for i in run.inputs[k]:
+        node = nodes.setdefault(i, _Node())
+        node.data = float(run.data[i])
+    out = _Node()
+    inputs = list(run.inputs[k])
+    if len(inputs) == 1 and op in ("+", "*"):
+        inputs = inputs * 2  # a set holds a*a's input once
+    out.prev = tuple(nodes[i] for i in inputs)
+    out.data, out.grad, out.op = float(run.data[k]), float(grad), op
+    rule = rule_for(op)
+    amounts = {}
+    for i, amount in zip(inputs, rule(out)):
+        amounts[i] = amounts.get(i, 0.0) + float(amount)
+    return amounts
+
+
+def check_pass(report, step, run):
+    """Compare one backward() with the chain rule; findings go into report."""
+    report.steps = max(report.steps, step + 1)
+    runs = {}
+    for event in run.events:
+        runs[event.node] = runs.get(event.node, 0) + 1
+    repeated = sorted(((count, k) for k, count in runs.items() if count > 1 and run.inputs[k]), reverse=True)
+    if repeated:
+        count, k = repeated[0]
+        more = f"; {len(repeated) - 1} more nodes ran more than once" if len(repeated) > 1 else ""
+        report.add("repeated", "", step,
+                   f"step {step}, {name_of(run, k)}: its backward ran {count} times in one backward pass{more} "
+                   "(the topological sort appends a node each time it is reached: append only when a node is "
+                   "first visited)")
+    if step > 0:
+        leaves = [k for k, inputs in enumerate(run.inputs) if not inputs and run.grad_before[k] != 0]
+        if leaves:
+            k = leaves[0]
+            report.add("not reset", "", step,
+                       f"step {step}: grads were not reset between steps: before backward, {name_of(run, k)} "
+                       f"already had grad {number(run.grad_before[k])} (set p.grad = 0 for every parameter "
+                       "before calling backward)")
+    for event in run.events:
+        k = event.node
+        if not run.inputs[k]:
+            continue
+        expected = expected_amounts(run, k, event.grad)
+        if expected is None:
+            report.add("unknown op", run.ops[k], step,
+                       f"step {step}, {name_of(run, k)}: nnanim has no rule for {run.ops[k]!r}, so its backward "
+                       "is not checked")
+            continue
+        for i, want in expected.items():
+            got = event.added.get(i, 0.0)
+            if _close(got, want):
+                continue
+            report.add("rule", name_of(run, k), step, _rule_finding(run, step, k, i, want, got, event))
+            break
+
+
+def _rule_finding(run, step, k, i, want, got, event):
+    where = f"step {step}, {name_of(run, k)}"
+    values = f"{name_of(run, i)}.grad should get {number(want)}, got {number(got)}"
+    op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
+    t = float(run.data[k])
+    if op == "tanh" and _close(got, (1 - t) * event.grad):
+        cause = "the local gradient looks like (1 − t)·out.grad; the chain rule gives (1 − t²)·out.grad"
+    elif _close(got, want / event.grad if event.grad else want) and not _close(event.grad, 1.0):
+        cause = "the local gradient is not multiplied by out.grad (the chain rule multiplies them)"
+    elif _close(got + run_grad_before_event(run, event, i), want) and not _close(got, want):
+        cause = "grad assigned (=) instead of accumulated (+=)"
+    elif _close(got, -want):
+        cause = "the sign is flipped"
+    else:
+        cause = f"the local rule of {op} does not give the chain rule's value"
+    return f"{where}: {values}: {cause}"
+
+
+def run_grad_before_event(run, event, i):
+    """The input's grad just before this event added to it: what an `=` throws away."""
+    total = float(run.grad_before[i])
+    for other in run.events:
+        if other is event:
+            break
+        total += other.added.get(i, 0.0)
+    return total
+
+
+def check_script(path, value=None):
+    """Run the script and check every backward() of its own Value class (or of `value`, "module:Class");
+    returns a Report (RunError if the script fails)."""
+    report = Report()
+    steps = iter(range(10**9))
+    run_script(path, lambda run: check_pass(report, next(steps), run), value)
+    if report.steps == 0:
+        raise RunError(f"{Path(path).name} ran, but no backward() of a Value class of its own ran: nothing to "
+                       "check (nnanim finds a class with backward(), data, grad, its inputs and a local "
+                       "backward rule)")
+    return report

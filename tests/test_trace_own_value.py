@@ -1,0 +1,114 @@
+"""`nnanim trace SCRIPT` on the code a class writes: its own Value class, unchanged (issue 14)."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nnanim.engine import load_trace
+
+TESTS = Path(__file__).parent
+TRAIN = textwrap.dedent('''
+    import numpy as np
+    {imports}
+
+    np.random.seed(0)
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    mlp = {make}
+    for step in range(4):
+        outs = [{call} for x in xs]
+        loss = sum([(o - y) ** 2 for o, y in zip(outs, ys)])
+        for p in mlp.{params}():
+            p.grad = 0
+        loss.backward()
+        for p in mlp.{params}():
+            p.data -= 0.05 * p.grad
+        print(repr(float(loss.data)))
+''')
+
+
+def trace(folder, script):
+    done = subprocess.run([sys.executable, "-m", "nnanim", "trace", script, "-o", "run.nntrace"], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    return done
+
+
+def printed_losses(output):
+    return [float(line) for line in output.splitlines() if line and line[0] in "-0123456789"]
+
+
+def test_the_workshops_own_code_is_traced_unchanged(tmp_path):
+    shutil.copy(TESTS / "workshop_reference.py", tmp_path / "workshop.py")
+    (tmp_path / "main.py").write_text(TRAIN.format(imports="from workshop import MLP", make="MLP(3, [4, 4, 1])",
+                                                   call="mlp(x)[0]", params="ps"))
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 0, done.stderr
+    run = load_trace(tmp_path / "run.nntrace")
+    assert run.num_steps == 4
+    assert list(run.losses) == pytest.approx(printed_losses(done.stdout), rel=1e-12), "the trace equals the run"
+    assert "parameters    41" in subprocess.run([sys.executable, "-m", "nnanim", "inspect", "run.nntrace"],
+                                                cwd=tmp_path, capture_output=True, text=True).stdout
+
+
+def test_micrograd_is_traced_unchanged(tmp_path):
+    pytest.importorskip("micrograd")
+    (tmp_path / "main.py").write_text(TRAIN.format(imports="from micrograd.nn import MLP\nimport random\nrandom.seed(0)",
+                                                   make="MLP(3, [4, 4, 1])", call="mlp(x)", params="parameters"))
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 0, done.stderr
+    run = load_trace(tmp_path / "run.nntrace")
+    assert list(run.losses) == pytest.approx(printed_losses(done.stdout), rel=1e-12)
+    ops = set(run.step(0).graph.ops)
+    assert "relu" in ops and "+" in ops and "*" in ops, "micrograd's ReLU is the engine's relu"
+
+
+def test_an_op_nnanim_cannot_replay_is_one_line(tmp_path):
+    (tmp_path / "main.py").write_text(textwrap.dedent('''
+        class V:
+            def __init__(self, data, prev=(), op=""):
+                self.data, self.grad, self.prev, self.op = data, 0.0, tuple(prev), op
+                self.back = lambda: None
+            def __add__(self, other):
+                return V(self.data + other.data, (self, other), "+")
+            def sigmoid(self):
+                return V(1 / (1 + 2.718281828 ** -self.data), (self,), "sigmoid")
+            def backward(self):
+                self.grad = 1.0
+        V(1.0).sigmoid().backward()
+    '''))
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 1 and "'sigmoid'" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "run.nntrace").exists()
+
+
+def test_a_class_found_by_name_when_its_shape_is_not_enough(tmp_path):
+    (tmp_path / "scalar.py").write_text(textwrap.dedent('''
+        class Scalar:  # no operators: add() and mul() methods, so nothing marks it as arithmetic
+            def __init__(self, data, prev=(), op=""):
+                self.data, self.grad, self.prev, self.op = data, 0.0, tuple(prev), op
+                self.back = lambda: None
+            def add(self, other):
+                out = Scalar(self.data + other.data, (self, other), "+")
+                def back():
+                    self.grad += out.grad
+                    other.grad += out.grad
+                out.back = back
+                return out
+            def backward(self):
+                self.grad = 1.0
+                self.back()
+    '''))
+    (tmp_path / "main.py").write_text("from scalar import Scalar\nScalar(1.0).add(Scalar(2.0)).backward()\n")
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 1 and "--value module:Class" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "nnanim", "trace", "main.py", "--value", "scalar:Scalar", "-o",
+                           "run.nntrace"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert load_trace(tmp_path / "run.nntrace").step(0).graph.ops == ["", "", "+"]
+    done = subprocess.run([sys.executable, "-m", "nnanim", "trace", "main.py", "--value", "scalar:Nope"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.strip() == "Error: --value scalar:Nope: scalar has no Nope"
