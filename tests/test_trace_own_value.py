@@ -1,6 +1,5 @@
 """`nnanim trace SCRIPT` on the code a class writes: its own Value class, unchanged (issue 14)."""
 
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -41,16 +40,49 @@ def printed_losses(output):
     return [float(line) for line in output.splitlines() if line and line[0] in "-0123456789"]
 
 
-def test_the_workshops_own_code_is_traced_unchanged(tmp_path):
-    shutil.copy(TESTS / "workshop_reference.py", tmp_path / "workshop.py")
-    (tmp_path / "main.py").write_text(TRAIN.format(imports="from workshop import MLP", make="MLP(3, [4, 4, 1])",
-                                                   call="mlp(x)[0]", params="ps"))
+def workshop_files(folder):
+    """The workshop's files as the slides print them: value.py, neuron.py, layer.py, mlp.py, loss.py and
+    main.py's training loop (the code itself from workshop_reference.py, one module per file)."""
+    import inspect
+
+    import workshop_reference as w
+
+    def code(*parts):
+        return "\n\n".join(inspect.getsource(part) for part in parts)
+
+    (folder / "value.py").write_text("import numpy as np\n\n\n" + code(w.Value))
+    (folder / "neuron.py").write_text("import numpy as np\n\nfrom value import Value\n\n\n" + code(w.Neuron))
+    (folder / "layer.py").write_text("from neuron import Neuron\n\n\n" + code(w.Layer))
+    (folder / "mlp.py").write_text("from layer import Layer\n\n\n" + code(w.MLP))
+    (folder / "loss.py").write_text(code(w.sse, w.total_sse))
+    (folder / "main.py").write_text(textwrap.dedent('''
+        import numpy as np
+        from mlp import MLP
+        from loss import total_sse
+
+        np.random.seed(42)
+        mlp = MLP(3, [2, 4, 4, 2])
+        inputs = [[1, 2, 3], [3, -2, 1], [1, 0, 1], [2, 2, -1]]
+        targets = [[1, -1], [-1, 1], [0.5, 1], [-1, -0.5]]
+        for _ in range(5):
+            loss = total_sse([mlp(i) for i in inputs], targets)
+            print(repr(float(loss.data)))
+            for p in mlp.ps():
+                p.grad = 0
+            loss.backward()
+            for p in mlp.ps():
+                p.data += 0.01 * (-p.grad)
+    '''))
+
+
+def test_the_workshops_own_files_are_traced_unchanged(tmp_path):
+    workshop_files(tmp_path)
     done = trace(tmp_path, "main.py")
     assert done.returncode == 0, done.stderr
     run = load_trace(tmp_path / "run.nntrace")
-    assert run.num_steps == 4
+    assert run.num_steps == 5
     assert list(run.losses) == pytest.approx(printed_losses(done.stdout), rel=1e-12), "the trace equals the run"
-    assert "parameters    41" in subprocess.run([sys.executable, "-m", "nnanim", "inspect", "run.nntrace"],
+    assert "parameters    50" in subprocess.run([sys.executable, "-m", "nnanim", "inspect", "run.nntrace"],
                                                 cwd=tmp_path, capture_output=True, text=True).stdout
 
 
@@ -112,3 +144,11 @@ def test_a_class_found_by_name_when_its_shape_is_not_enough(tmp_path):
     done = subprocess.run([sys.executable, "-m", "nnanim", "trace", "main.py", "--value", "scalar:Nope"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and done.stderr.strip() == "Error: --value scalar:Nope: scalar has no Nope"
+
+
+def test_check_names_the_bug_in_the_workshops_own_files(tmp_path):
+    workshop_files(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "nnanim", "check", "main.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "times in one backward pass" in done.stdout and "the topological sort appends a node" in done.stdout
