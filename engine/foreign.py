@@ -24,6 +24,8 @@ import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
+
 INPUTS = ("prev", "_prev", "children", "_children")
 OPS = ("op", "_op")
 LOCAL_BACKWARDS = ("back", "_backward", "backward_fn")
@@ -245,4 +247,23 @@ def record_pass(recorder, run):
     recorder.before_backward(root, nodes)
     for node, grad in zip(nodes, run.grad_after):
         node.grad = float(grad)
-    recorder.after_backward(root, nodes)
+    recorder.after_backward(root, nodes, _events_of(run, nodes))
+
+
+def _events_of(run, nodes):
+    """(nodes, grads, amounts) as the recorder keeps them (leaves' empty rules left out): per event, what it added to each input in the
+    graph's input order (an input there twice, as a set's a*a, gets it all on its first edge)."""
+    index = {id(n): k for k, n in enumerate(nodes)}
+    which, grads, amounts = [], [], []
+    for event in run.events:
+        if not nodes[event.node].prev:
+            continue  # a leaf's rule passes nothing on
+        which.append(event.node)
+        grads.append(float(event.grad))
+        given = set()
+        for child in nodes[event.node].prev:
+            i = index[id(child)]
+            amounts.append(0.0 if i in given else float(event.added.get(i, 0.0)))
+            given.add(i)
+    return (np.array(which, dtype=np.int32), np.array(grads, dtype=np.float64),
+            np.array(amounts, dtype=np.float64))

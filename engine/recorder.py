@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 import nnanim.engine.value as value_module
-from nnanim.engine.trace import LEVELS, Graph, ParameterTable, StepColumns, Trace, storable_labels
+from nnanim.engine.trace import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, Trace, storable_labels
 from nnanim.engine.tracefile import storable_meta
 
 _data = attrgetter("data")
@@ -39,7 +39,7 @@ class ParameterRecorder:
         self._leaves = [v for v in topo if not v.prev]
         self._before = list(map(_grad, self._leaves))
 
-    def after_backward(self, root, topo):
+    def after_backward(self, root, topo, events=None):
         leaves = self._leaves
         self.rows.append((list(map(_serial, leaves)), list(map(_label, leaves)), list(map(_data, leaves)),
                           self._before, list(map(_grad, leaves))))
@@ -83,11 +83,13 @@ class Recorder:
         self._rows = []  # per graph: lists of data, grad_before, grad, leaf serials
         self._grad_before = None
         self._last_leaves = []
+        self._events = []  # per step: (nodes, grads, amounts) as a class's own backward ran, or None
 
     def before_backward(self, root, topo):
         self._grad_before = np.fromiter(map(_grad, topo), np.float64, len(topo))
 
-    def after_backward(self, root, topo):
+    def after_backward(self, root, topo, events=None):
+        """`events`: (nodes, grads, amounts) when the backward was a class's own (engine/foreign.py)."""
         gid = self._graph_id(topo)
         rows = self._rows[gid]
         rows[0].append(np.fromiter(map(_data, topo), np.float64, len(topo)))
@@ -97,6 +99,7 @@ class Recorder:
         rows[3].append(np.fromiter(map(_serial, leaves), np.int64, len(leaves)))
         self._step_graph.append(gid)
         self._last_leaves = leaves
+        self._events.append(events)
 
     def _graph_id(self, topo):
         ops = list(map(_op, topo))
@@ -124,7 +127,17 @@ class Recorder:
 
     def finish(self, trace):
         final = {v._serial: (v.data, v.grad) for v in self._last_leaves}
-        trace.store = StepColumns.from_recording(self._graphs, self._step_graph, self._rows, final)
+        trace.store = StepColumns.from_recording(self._graphs, self._step_graph, self._rows, final,
+                                                 self._recorded_events())
+
+    def _recorded_events(self):
+        if all(e is None for e in self._events):
+            return None
+        present = [e for e in self._events if e is not None]
+        events = RecordedEvents([-1 if e is None else len(e[0]) for e in self._events],
+                                np.concatenate([e[0] for e in present]), np.concatenate([e[1] for e in present]),
+                                np.concatenate([e[2] for e in present]))
+        return events.with_arity(lambda k: self._graphs[self._step_graph[k]].arity)
 
 
 @contextmanager

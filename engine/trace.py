@@ -145,6 +145,7 @@ class Step:
     grad: np.ndarray
     leaf_uids: np.ndarray
     updates: list = field(default_factory=list)
+    recorded: tuple | None = None  # (nodes, grads, amounts) as a class's own backward ran; None: derive
 
     @classmethod
     def of(cls, root):
@@ -182,7 +183,10 @@ class Step:
         return values
 
     def backward_events(self):
-        """The backward pass replayed with the engine's own rules, in the order it ran."""
+        """The backward pass in the order it ran: as recorded (a class's own Value, bugs and all: a rule
+        that ran twice is here twice), or replayed with the engine's own rules (nnanim's Value)."""
+        if self.recorded is not None:
+            return self._recorded_events()
         values = self.rebuild()
         index = {v: i for i, v in enumerate(values)}
         values[-1].grad = np.float64(1.0)
@@ -196,6 +200,24 @@ class Step:
                     child.grad += g
                 events.append(BackwardEvent(index[v], v.op, float(v.grad), tuple(index[c] for c in v.prev),
                                             tuple(map(float, received)), tuple(float(c.grad) for c in v.prev)))
+        return events
+
+
+    def _recorded_events(self):
+        nodes, grads, amounts = self.recorded
+        g = self.graph
+        running = np.array(self.grad_before, dtype=np.float64)
+        if len(nodes):
+            running[g.root] = grads[0] if nodes[0] == g.root else 1.0  # backward() sets the root's grad first
+        events, at = [], 0
+        for node, grad in zip(nodes.tolist(), grads.tolist()):
+            inputs = g.inputs(node)
+            received = amounts[at:at + len(inputs)]
+            at += len(inputs)
+            for child, amount in zip(inputs, received):
+                running[child] += amount
+            events.append(BackwardEvent(node, g.ops[node], float(grad), tuple(inputs), tuple(map(float, received)),
+                                        tuple(float(running[c]) for c in inputs)))
         return events
 
 
@@ -234,6 +256,46 @@ class ParameterTable:
         return int(np.argmax(bad)) if bad.any() else None
 
 
+class RecordedEvents:
+    """The backward passes as a class's own Value ran them, for every step, flat: count[k] events in step k
+    (-1: none recorded, derive them), each a node, that node's grad as its rule ran, and what it added to
+    each of its inputs (in the graph's input order: amounts[...] has arity[node] numbers per event)."""
+
+    def __init__(self, count, node, grad, amount):
+        self.count = np.asarray(count, dtype=np.int64)
+        self.node = np.asarray(node, dtype=np.int32)
+        self.grad = np.asarray(grad, dtype=np.float64)
+        self.amount = np.asarray(amount, dtype=np.float64)
+        self._event_start = np.concatenate([[0], np.cumsum(np.maximum(self.count, 0))])
+        self._amount_start = None
+
+    def of_step(self, k):
+        if self.count[k] < 0:
+            return None
+        a, b = self._event_start[k], self._event_start[k + 1]
+        return self.node[a:b], self.grad[a:b], self.amount[self._amount_starts()[k]:self._amount_starts()[k + 1]]
+
+    def _amount_starts(self):
+        if self._amount_start is None:
+            raise TraceError("recorded events need their graphs' arity: call with_arity first")
+        return self._amount_start
+
+    def with_arity(self, arity_of_step):
+        """Where each step's amounts start, from each event node's arity (arity_of_step(k) -> array);
+        TraceError if a node is out of its graph or the amounts do not add up."""
+        starts = [0]
+        for k, c in enumerate(self.count.tolist()):
+            nodes = self.node[self._event_start[k]:self._event_start[k + 1]]
+            arity = arity_of_step(k)
+            if len(nodes) and (nodes.min() < 0 or nodes.max() >= len(arity)):
+                raise TraceError(f"a recorded event of step {k} names a node its graph does not have")
+            starts.append(starts[-1] + int(arity[nodes].sum()))
+        if starts[-1] != len(self.amount):
+            raise TraceError(f"recorded events hold {len(self.amount)} amounts; their nodes' inputs need {starts[-1]}")
+        self._amount_start = np.array(starts, dtype=np.int64)
+        return self
+
+
 class StepColumns:
     """What a trace recorded at level "all" keeps: its distinct graphs, which graph each step used, per
     graph a column of numbers per node (data, grad_before, grad: steps x nodes; leaf_uid: steps x
@@ -241,11 +303,12 @@ class StepColumns:
 
     level = "all"
 
-    def __init__(self, graphs=(), step_graph=(), columns=(), final=None):
+    def __init__(self, graphs=(), step_graph=(), columns=(), final=None, events=None):
         self.graphs = list(graphs)
         self.step_graph = np.asarray(step_graph, dtype=np.int32)
         self.columns = list(columns)
         self.final = dict(final or {})
+        self.events = events  # RecordedEvents, or None: every step's events derived with the engine's rules
         self._row = np.zeros(len(self.step_graph), dtype=np.int64)  # each step's row in its graph's columns
         counts = np.zeros(len(self.graphs), dtype=np.int64)
         for k, g in enumerate(self.step_graph):
@@ -254,7 +317,7 @@ class StepColumns:
         self._params = None
 
     @classmethod
-    def from_recording(cls, graphs, step_graph, rows, final_by_serial):
+    def from_recording(cls, graphs, step_graph, rows, final_by_serial, events=None):
         """The recorder's lists as columns, with leaf serials renumbered 0, 1, 2 ... as they appear."""
         serials = np.concatenate([np.asarray(r[3], dtype=np.int64).ravel() for r in rows]) \
             if rows else np.zeros(0, np.int64)
@@ -270,7 +333,7 @@ class StepColumns:
                                      dtype=np.int64).reshape(len(data), len(graph.leaves)),
             })
         final = {uid_of[s]: v for s, v in final_by_serial.items() if s in uid_of}
-        return cls(graphs, step_graph, columns, final)
+        return cls(graphs, step_graph, columns, final, events)
 
     @property
     def num_steps(self):
@@ -283,6 +346,7 @@ class StepColumns:
         step = Step(k, self.graphs[g], cols["data"][r], cols["grad_before"][r], cols["grad"][r],
                     cols["leaf_uid"][r])
         step.updates = self._updates(k)
+        step.recorded = self.events.of_step(k) if self.events is not None else None
         return step
 
     @property

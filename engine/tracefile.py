@@ -24,11 +24,11 @@ import numpy as np
 from nnanim.engine.atomic import atomic_path
 from nnanim.engine.losses import LOSSES
 from nnanim.engine.nn import ACTIVATIONS
-from nnanim.engine.trace import (LEVELS, MAX_TEXT, Graph, ParameterTable, StepColumns, Trace, TraceError,
-                                 check_labels)
+from nnanim.engine.trace import (LEVELS, MAX_TEXT, Graph, ParameterTable, RecordedEvents, StepColumns, Trace,
+                                 TraceError, check_labels)
 
 MAGIC = b"NNTRACE\n"
-VERSION = 1
+VERSION = 2  # 2: optional recorded backward events (a class's own Value); 1 still reads
 MAX_HEADER = 16 << 20  # bytes of header JSON
 MAX_DECODED = 1 << 30  # bytes that all the blocks of a trace decode to, together
 MAX_COUNT = 2**31 - 1  # nodes, edges, steps, parameters (int32 indices)
@@ -120,6 +120,13 @@ def write_trace(trace, path):
                   "data": blocks.add(np.array([trace.final[u][0] for u in uids], dtype="<f8")),
                   "grad": blocks.add(np.array([trace.final[u][1] for u in uids], dtype="<f8"))},
     }
+    events = getattr(trace.store, "events", None)
+    if events is not None:
+        header["events"] = {"total": int(len(events.node)), "amounts": int(len(events.amount)),
+                            "count": blocks.add(events.count.astype("<i8")),
+                            "node": blocks.add(events.node.astype("<i4")),
+                            "grad": blocks.add(events.grad.astype("<f8")),
+                            "amount": blocks.add(events.amount.astype("<f8"))}
     if trace.level == "params":
         table = trace.store
         check_labels(table.labels)
@@ -411,6 +418,8 @@ _header = _object({
     "final": _object({"uid": _block("<i8"), "data": _block("<f8"), "grad": _block("<f8")}),
     "parameters": _object({"labels": _block("json"), "values": _block("<f8"), "grads": _block("<f8"),
                            "grad_before": _block("<f8"), "losses": _block("<f8")}),
+    "events": _object({"total": _count, "amounts": _count, "count": _block("<i8"), "node": _block("<i4"),
+                       "grad": _block("<f8"), "amount": _block("<f8")}),
 }, required=("steps", "step_graph", "graphs", "final"))
 
 
@@ -450,6 +459,12 @@ def _expected_shapes(header):
     if len(final["uid"].shape) != 1 or f > most:
         raise TraceError(f"final.uid has shape {final['uid'].shape}, expected [at most {most}] (a graph's nodes)")
     refs += [final["uid"], shape(final["data"], f), shape(final["grad"], f)]
+    if "events" in header:
+        if level != "all":
+            raise TraceError("events are recorded only with the graphs (level all)")
+        ev = header["events"]
+        refs += [shape(ev["count"], steps), shape(ev["node"], ev["total"]), shape(ev["grad"], ev["total"]),
+                 shape(ev["amount"], ev["amounts"])]
     return refs
 
 
@@ -519,6 +534,21 @@ class _Body:
         return items
 
 
+def _events(header, body, graphs, step_graph):
+    """The recorded backward events, checked against the graphs, or None (derive them)."""
+    if "events" not in header:
+        return None
+    spec = header["events"]
+    count = body.array(spec["count"])
+    if len(count) and count.min() < -1 or int(np.maximum(count, 0).sum()) != spec["total"]:
+        raise TraceError("corrupt trace: events.count does not add up to events.total")
+    events = RecordedEvents(count, *(body.array(spec[k]) for k in ("node", "grad", "amount")))
+    try:
+        return events.with_arity(lambda k: graphs[step_graph[k]].arity)
+    except TraceError as e:
+        raise TraceError(f"corrupt trace: events: {e}") from None
+
+
 def _decode(header, body):
     graphs, columns = [], []
     for i, spec in enumerate(header["graphs"]):
@@ -542,7 +572,8 @@ def _decode(header, body):
     final = header["final"]
     uids, data, grad = (body.array(final[k]) for k in ("uid", "data", "grad"))
     store = StepColumns(graphs, step_graph, columns,
-                        {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)})
+                        {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)},
+                        _events(header, body, graphs, step_graph))
     if header["level"] == "params":
         spec = header["parameters"]
         labels = body.strings(spec["labels"])

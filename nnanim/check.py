@@ -45,11 +45,14 @@ class _Node:
     __slots__ = ("data", "grad", "prev", "op")
 
 
+def short_name(run, k):
+    """A node as the class named it (its label), or by its number."""
+    return run.labels[k] or f"#{k}"
+
+
 def name_of(run, k):
-    label = run.labels[k]
-    op = run.ops[k]
-    shown = label if label else f"#{k}"
-    return f"node {shown} ({op})" if op else f"node {shown}"
+    """"node e (+)": a node, with the op that made it."""
+    return f"node {short_name(run, k)} ({run.ops[k]})" if run.ops[k] else f"node {short_name(run, k)}"
 
 
 def _close(a, b):
@@ -121,7 +124,7 @@ def check_pass(report, step, run):
 
 def _rule_finding(run, step, k, i, want, got, event):
     where = f"step {step}, {name_of(run, k)}"
-    values = f"{name_of(run, i)}.grad should get {number(want)}, got {number(got)}"
+    values = f"{short_name(run, i)}.grad should get {number(want)}, got {number(got)}"
     op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
     t = float(run.data[k])
     if op == "tanh" and _close(got, (1 - t) * event.grad):

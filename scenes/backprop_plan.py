@@ -248,7 +248,9 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
     root = g.root
     beats, held, held_from = [], None, {}
     grads[root] = 1.0
+    runs = {}
     for event in step.backward_events():
+        runs[event.node] = runs.get(event.node, 0) + 1
         if event.node in active and held is None:
             held = {i: grads[i] for i in sorted(shown) if grads[i] != 0 and i not in (top, root)}
             held_from = {i: sources.of(i) for i in held}
@@ -266,6 +268,9 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
                     rule.append(f"{called[r.node]}.grad = {number(r.before)}{origin} + {factor(r.amount)} "
                                 f"= {number(r.after)}")
             note = event_note(g, step.data, event.node, event.grad, received, called, origins)
+            if runs[event.node] > 1:  # a class's own backward, recorded as it ran (engine/foreign.py)
+                note = (f"{wrapped(called[event.node])}'s backward runs again ({runs[event.node]} times in this "
+                        f"pass: the topological sort listed it more than once). {note}")
             beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown],
                               note))
         for i in event.inputs:

@@ -17,7 +17,7 @@ TRAIN_LECTURE = textwrap.dedent('''
     for step in range(3):
         x, y = Value(1.5, label="x"), Value(0.5, label="y")
         h = (w * x + b).tanh()
-        loss = (h + y * -1.0) * (h + y * -1.0) + b * b  # b reaches the loss twice
+        loss = (h + y * -1.0) * (h + y * -1.0) + b  # b reaches the loss twice: directly first
         {reset}
         loss.backward()
         w.data -= 0.1 * w.grad

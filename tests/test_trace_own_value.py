@@ -1,5 +1,8 @@
 """`nnanim trace SCRIPT` on the code a class writes: its own Value class, unchanged (issue 14)."""
 
+import json
+import shutil
+import struct
 import subprocess
 import sys
 import textwrap
@@ -152,3 +155,66 @@ def test_check_names_the_bug_in_the_workshops_own_files(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "times in one backward pass" in done.stdout and "the topological sort appends a node" in done.stdout
+
+
+REPEATS = textwrap.dedent('''
+    from workshop import Value
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    d = a * b; d.label = "d"
+    e = d + c; e.label = "e"
+    L = e * d; L.label = "L"
+    L.backward()
+    print(repr(float(a.grad)), repr(float(b.grad)))
+''')
+
+
+@pytest.fixture
+def repeated(tmp_path):
+    """The workshop's Value on L = (a*b + c)*(a*b): its build_topo runs d's rule twice."""
+    shutil.copy(TESTS / "workshop_reference.py", tmp_path / "workshop.py")
+    (tmp_path / "main.py").write_text(REPEATS)
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 0, done.stderr
+    return tmp_path, [float(x) for x in done.stdout.split()[:2]]
+
+
+def test_the_backward_is_stored_as_it_ran(repeated):
+    folder, (a_grad, b_grad) = repeated
+    step = load_trace(folder / "run.nntrace").step(0)
+    names = step.graph.labels
+    ran = [names[e.node] for e in step.backward_events()]
+    assert ran.count("d") == 2 and ran[0] == "L", "d's rule ran twice, as the class's backward ran it"
+    last_d = [e for e in step.backward_events() if names[e.node] == "d"][-1]
+    assert dict(zip((names[i] for i in last_d.inputs), last_d.grads)) == {"a": a_grad, "b": b_grad}, \
+        "the replayed grads are what the script printed (12 and -8, not the chain rule's 6 and -4)"
+    assert list(step.grad[[names.index("a"), names.index("b")]]) == [a_grad, b_grad]
+
+
+def test_backprop_replays_a_rule_that_ran_twice(repeated):
+    folder, (a_grad, _) = repeated
+    done = subprocess.run([sys.executable, "-m", "nnanim", "render", "backprop", "run.nntrace", "--size", "160x90",
+                           "--fps", "5", "-o", "out"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    notes = json.loads((folder / "out" / "backprop-run.mp4.json").read_text())["notes"]
+    again = [n for n in notes if "d's backward runs again (2 times in this pass" in n]
+    assert len(again) == 1 and f"a.grad = 6 + 6 = {a_grad:g}" in again[0]
+
+
+def test_crafted_recorded_events_are_refused(repeated):
+    from nnanim.engine import TraceError
+
+    folder, _ = repeated
+    path = folder / "run.nntrace"
+    raw = path.read_bytes()
+    (size,) = struct.unpack_from("<I", raw, 8)
+    header, body = json.loads(raw[12:12 + size]), raw[12 + size:]
+    assert header["version"] == 2 and "events" in header
+    for change, message in ((lambda h: h["events"].update(total=h["events"]["total"] + 1), "events.node has shape"),
+                            (lambda h: h["events"].update(amounts=0), "events.amount has shape"),
+                            (lambda h: h.update(level="params"), "corrupt trace")):
+        crafted = json.loads(json.dumps(header))
+        change(crafted)
+        head = json.dumps(crafted).encode()
+        path.write_bytes(raw[:8] + struct.pack("<I", len(head)) + head + body)
+        with pytest.raises(TraceError, match=message):
+            load_trace(path)
