@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_backprop.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_calculus.py
+	$(BIN)/python benchmarks/bench_trace_scale.py
 
 setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM) $(STAMP_VENDOR)
 

@@ -14,6 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 import nnanim.engine.value as value_module
+from nnanim.engine.packing import CHUNK_STEPS, TABLES, pack
 from nnanim.engine.trace import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, Trace, storable_labels
 from nnanim.engine.tracefile import storable_meta
 
@@ -80,10 +81,16 @@ class Recorder:
         self._last_key = None
         self._last_id = -1
         self._step_graph = []
-        self._rows = []  # per graph: lists of data, grad_before, grad, leaf serials
+        self._rows = []  # per graph: the steps not yet packed: lists of data, grad_before, grad, leaf uids
+        self._packed = []  # per graph: name -> [Packed], a chunk of CHUNK_STEPS steps each, compressed
         self._grad_before = None
         self._last_leaves = []
         self._events = []  # per step: (nodes, grads, amounts) as a class's own backward ran, or None
+        self._uid = {}  # leaf serial -> uid, in order of first appearance
+        self._label = []  # per uid: its label
+        self._count, self._last = np.zeros(0, np.int64), np.zeros(0)  # per uid: steps it is in, its last data
+        self._packed_rows = []  # per graph: steps already packed
+        self._losses, self._bad = [], None
 
     def before_backward(self, root, topo):
         self._grad_before = np.fromiter(map(_grad, topo), np.float64, len(topo))
@@ -91,15 +98,50 @@ class Recorder:
     def after_backward(self, root, topo, events=None):
         """`events`: (nodes, grads, amounts) when the backward was a class's own (engine/foreign.py)."""
         gid = self._graph_id(topo)
-        rows = self._rows[gid]
-        rows[0].append(np.fromiter(map(_data, topo), np.float64, len(topo)))
+        graph, rows = self._graphs[gid], self._rows[gid]
+        data = np.fromiter(map(_data, topo), np.float64, len(topo))
+        leaves = list(map(topo.__getitem__, graph.leaf_list))
+        rows[0].append(data)
         rows[1].append(self._grad_before)
         rows[2].append(np.fromiter(map(_grad, topo), np.float64, len(topo)))
-        leaves = list(map(topo.__getitem__, self._graphs[gid].leaf_list))
         rows[3].append(np.fromiter(map(_serial, leaves), np.int64, len(leaves)))
+        self._losses.append(data[graph.root])
         self._step_graph.append(gid)
         self._last_leaves = leaves
         self._events.append(events)
+        if len(rows[0]) == CHUNK_STEPS:
+            self._pack(gid)
+
+    def _pack(self, gid):
+        """The graph's unpacked steps, compressed into one chunk per table (leaf serials become uids, in
+        order of first appearance), and what the summary needs taken from them on the way."""
+        rows, graph = self._rows[gid], self._graphs[gid]
+        if not rows[0]:
+            return
+        data, before, grad = (np.stack(column) for column in rows[:3])
+        uids = np.array([[self._uid_of(s, graph, pos) for s, pos in zip(row.tolist(), graph.leaves)]
+                         for row in rows[3]], dtype=np.int64).reshape(len(rows[3]), len(graph.leaves))
+        for table, name in ((data, "data"), (before, "grad_before"), (grad, "grad"), (uids, "leaf_uid")):
+            self._packed[gid][name].append(pack(table, "xor-shuffle-zlib"))
+        if len(self._count) < len(self._uid):
+            self._count = np.concatenate([self._count, np.zeros(len(self._uid) - len(self._count), np.int64)])
+            self._last = np.concatenate([self._last, np.zeros(len(self._uid) - len(self._last))])
+        np.add.at(self._count, uids.ravel(), 1)
+        self._last[uids] = data[:, graph.leaves]  # row by row in step order: the last step's value stays
+        bad = ~(np.isfinite(data).all(axis=1) & np.isfinite(grad).all(axis=1))
+        if bad.any():
+            steps = np.flatnonzero(np.asarray(self._step_graph) == gid)[self._packed_rows[gid]:][:len(data)]
+            first = int(steps[np.argmax(bad)])
+            self._bad = first if self._bad is None else min(self._bad, first)
+        self._packed_rows[gid] += len(data)
+        self._rows[gid] = ([], [], [], [])
+
+    def _uid_of(self, serial, graph, pos):
+        uid = self._uid.get(serial)
+        if uid is None:
+            uid = self._uid[serial] = len(self._uid)
+            self._label.append(graph.labels[pos])
+        return uid
 
     def _graph_id(self, topo):
         ops = list(map(_op, topo))
@@ -122,13 +164,21 @@ class Recorder:
             self._graph_ids[hashable] = gid
             self._graphs.append(graph)
             self._rows.append(([], [], [], []))
+            self._packed.append({name: [] for name in TABLES})
+            self._packed_rows.append(0)
         self._last_key, self._last_id = key, gid
         return gid
 
     def finish(self, trace):
-        final = {v._serial: (v.data, v.grad) for v in self._last_leaves}
-        trace.store = StepColumns.from_recording(self._graphs, self._step_graph, self._rows, final,
-                                                 self._recorded_events())
+        for gid in range(len(self._graphs)):
+            self._pack(gid)
+        final = {self._uid[v._serial]: (v.data, v.grad) for v in self._last_leaves}
+        updated = {uid for uid, (d, _) in final.items() if d != self._last[uid]}
+        parameters = [(uid, self._label[uid]) for uid in range(len(self._uid)) if self._count[uid] > 1 or uid in updated]
+        trace.store = StepColumns(self._graphs, self._step_graph, final=final, events=self._recorded_events(),
+                                  packed=self._packed,
+                                  summary={"losses": np.array(self._losses, dtype=np.float64),
+                                           "parameters": parameters, "first_bad_step": self._bad})
 
     def _recorded_events(self):
         if all(e is None for e in self._events):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nnanim.engine.value import Value, op_arity, rule_for
+from nnanim.engine.packing import TABLES, pack_rows, unpack
 
 MAX_TEXT = 1000  # characters in a label, or in any string a trace's header holds
 LEVELS = ("all", "params")  # what a recorder keeps: StepColumns.level, ParameterTable.level
@@ -247,6 +248,9 @@ class ParameterTable:
     def parameters(self):
         return list(self.labels)
 
+    def parameter_count(self):
+        return len(self.labels)
+
     def parameter_series(self):
         return self.values.copy(), self.grads.copy()
 
@@ -303,10 +307,14 @@ class StepColumns:
 
     level = "all"
 
-    def __init__(self, graphs=(), step_graph=(), columns=(), final=None, events=None):
+    def __init__(self, graphs=(), step_graph=(), columns=None, final=None, events=None, loader=None, packed=None,
+                 summary=None):
         self.graphs = list(graphs)
         self.step_graph = np.asarray(step_graph, dtype=np.int32)
-        self.columns = list(columns)
+        self._columns = list(columns) if columns is not None else [None] * len(self.graphs)
+        self._loader = loader  # g -> that graph's tables, decoded from the file when first asked for
+        self._packed = packed  # per graph, name -> [Packed]: a recorder's chunks, compressed as the run went
+        self.summary = summary  # losses, parameters (a count, or the (uid, label) table), first_bad_step
         self.final = dict(final or {})
         self.events = events  # RecordedEvents, or None: every step's events derived with the engine's rules
         self._row = np.zeros(len(self.step_graph), dtype=np.int64)  # each step's row in its graph's columns
@@ -316,24 +324,28 @@ class StepColumns:
             counts[g] += 1
         self._params = None
 
-    @classmethod
-    def from_recording(cls, graphs, step_graph, rows, final_by_serial, events=None):
-        """The recorder's lists as columns, with leaf serials renumbered 0, 1, 2 ... as they appear."""
-        serials = np.concatenate([np.asarray(r[3], dtype=np.int64).ravel() for r in rows]) \
-            if rows else np.zeros(0, np.int64)
-        uid_of = _first_appearance_ids(serials)
-        columns = []
-        for graph, (data, before, grad, leaf_serials) in zip(graphs, rows):
-            shape = (len(data), len(graph))
-            columns.append({
-                "data": np.array(data, dtype=np.float64).reshape(shape),
-                "grad_before": np.array(before, dtype=np.float64).reshape(shape),
-                "grad": np.array(grad, dtype=np.float64).reshape(shape),
-                "leaf_uid": np.array([[uid_of[s] for s in row] for row in leaf_serials],
-                                     dtype=np.int64).reshape(len(data), len(graph.leaves)),
-            })
-        final = {uid_of[s]: v for s, v in final_by_serial.items() if s in uid_of}
-        return cls(graphs, step_graph, columns, final, events)
+    @property
+    def columns(self):
+        """Every graph's tables (data, grad_before, grad: steps x nodes; leaf_uid: steps x leaves)."""
+        return [self.table(g) for g in range(len(self.graphs))]
+
+    def table(self, g):
+        """Graph g's tables, unpacked or read when first asked for."""
+        if self._columns[g] is None:
+            if self._packed is not None:
+                self._columns[g] = {name: np.concatenate([unpack(c) for c in chunks])
+                                    for name, chunks in self._packed[g].items()}
+            else:
+                self._columns[g] = self._loader(g)
+        return self._columns[g]
+
+    def packed_tables(self, g):
+        """Graph g's tables as the file stores them: chunks of steps, compressed."""
+        if self._packed is not None:
+            return self._packed[g]
+        cols = self.table(g)
+        return {name: pack_rows(np.asarray(cols[name], dtype=dtype), "xor-shuffle-zlib")
+                for name, dtype in TABLES.items()}
 
     @property
     def num_steps(self):
@@ -342,7 +354,7 @@ class StepColumns:
     def step(self, k):
         """Step k (0 <= k < num_steps) with its updates."""
         g = int(self.step_graph[k])
-        cols, r = self.columns[g], self._row[k]
+        cols, r = self.table(g), self._row[k]
         step = Step(k, self.graphs[g], cols["data"][r], cols["grad_before"][r], cols["grad"][r],
                     cols["leaf_uid"][r])
         step.updates = self._updates(k)
@@ -352,10 +364,17 @@ class StepColumns:
     @property
     def losses(self):
         """The loss (the backward root's value) of every step."""
+        if self.summary and self.summary.get("losses") is not None:
+            return np.asarray(self.summary["losses"], dtype=np.float64)
         out = np.empty(self.num_steps)
         for g, graph in enumerate(self.graphs):
-            out[self.step_graph == g] = self.columns[g]["data"][:, graph.root]
+            out[self.step_graph == g] = self.table(g)["data"][:, graph.root]
         return out
+
+    def parameter_count(self):
+        if self.summary and isinstance(self.summary.get("parameters"), int):
+            return self.summary["parameters"]
+        return len(self._parameter_table())
 
     def parameters(self):
         """Labels of the leaves that take part in more than one step, in order of first appearance."""
@@ -363,10 +382,12 @@ class StepColumns:
 
     def _parameter_table(self):
         """(uid, label) of every parameter: a leaf in two or more steps, or one updated after its step."""
+        if self._params is None and self.summary and isinstance(self.summary.get("parameters"), list):
+            self._params = self.summary["parameters"]
         if self._params is None:
             count, label, last = {}, {}, {}
             for g, graph in enumerate(self.graphs):
-                cols = self.columns[g]
+                cols = self.table(g)
                 for row, uids in enumerate(cols["leaf_uid"]):
                     for pos, uid in zip(graph.leaves, uids.tolist()):
                         count[uid] = count.get(uid, 0) + 1
@@ -385,7 +406,7 @@ class StepColumns:
         grads = np.full((self.num_steps, len(table)), np.nan)
         for k in range(self.num_steps):
             g = int(self.step_graph[k])
-            cols, r, leaves = self.columns[g], self._row[k], self.graphs[g].leaves
+            cols, r, leaves = self.table(g), self._row[k], self.graphs[g].leaves
             for pos, uid in zip(leaves, cols["leaf_uid"][r]):
                 p = column.get(int(uid))
                 if p is not None:
@@ -399,7 +420,7 @@ class StepColumns:
     def _updates(self, k):
         """What happened to each parameter of step k between its backward and the next step."""
         g = int(self.step_graph[k])
-        cols, r, graph = self.columns[g], self._row[k], self.graphs[g]
+        cols, r, graph = self.table(g), self._row[k], self.graphs[g]
         nxt = self._leaf_values(k + 1)
         updates = []
         for pos, uid in zip(graph.leaves, cols["leaf_uid"][r]):
@@ -417,15 +438,17 @@ class StepColumns:
         if k >= self.num_steps:
             return {uid: (d, g) for uid, (d, g) in self.final.items()}
         g = int(self.step_graph[k])
-        cols, r, graph = self.columns[g], self._row[k], self.graphs[g]
+        cols, r, graph = self.table(g), self._row[k], self.graphs[g]
         return {int(uid): (float(cols["data"][r, pos]), float(cols["grad_before"][r, pos]))
                 for pos, uid in zip(graph.leaves, cols["leaf_uid"][r])}
 
     def first_bad_step(self):
         """The first step with a NaN or infinite number in it, or None."""
+        if self.summary and "first_bad_step" in self.summary:
+            return self.summary["first_bad_step"]
         bad = np.zeros(self.num_steps, dtype=bool)
         for g in range(len(self.graphs)):
-            cols = self.columns[g]
+            cols = self.table(g)
             rows_bad = ~np.isfinite(cols["data"]).all(axis=1) | ~np.isfinite(cols["grad"]).all(axis=1)
             bad[self.step_graph == g] = rows_bad
         return int(np.argmax(bad)) if bad.any() else None
@@ -475,6 +498,10 @@ class Trace:
         grads[k, p] its grad after step k's backward. NaN where a parameter is not in a step."""
         return self.store.parameter_series()
 
+    def parameter_count(self):
+        """How many parameters (without reading the steps when the file says it)."""
+        return self.store.parameter_count()
+
     def first_bad_step(self):
         """The first step with a NaN or infinite number in it, or None."""
         return self.store.first_bad_step()
@@ -488,15 +515,6 @@ class Trace:
     def save(self, path):
         from nnanim.engine.tracefile import write_trace
         write_trace(self, path)
-
-
-def _first_appearance_ids(serials):
-    """Map each distinct serial to 0, 1, 2 ... in the order it first appears."""
-    ids = {}
-    for s in serials.tolist():
-        if s not in ids:
-            ids[s] = len(ids)
-    return ids
 
 
 def load_trace(path):

@@ -22,6 +22,7 @@ import zlib
 import numpy as np
 
 from nnanim.engine.atomic import atomic_path
+from nnanim.engine.packing import TABLES, Packed, decode, pack
 from nnanim.engine.losses import LOSSES
 from nnanim.engine.nn import ACTIVATIONS
 from nnanim.engine.trace import (LEVELS, MAX_TEXT, Graph, ParameterTable, RecordedEvents, StepColumns, Trace,
@@ -61,37 +62,27 @@ class _BlockWriter:
 
     def add(self, array=None, codec="zlib", text=None):
         if text is not None:
-            raw, dtype, shape = json.dumps(text).encode(), "json", [len(text)]
-        else:
-            array = np.ascontiguousarray(array)
-            dtype, shape = array.dtype.str, list(array.shape)
-            raw = _xor_shuffle(array) if codec == "xor-shuffle-zlib" else array.tobytes()
-        self.decoded += len(raw)
+            raw = json.dumps(text).encode()
+            return self.add_packed(Packed(zlib.compress(raw, 6), "json", (len(text),), "zlib"), len(raw))
+        return self.add_packed(pack(np.asarray(array), codec))
+
+    def add_packed(self, packed, decoded=None):
+        """A block already packed (a recorder packs its chunks as the run goes): copied as it is."""
+        self.decoded += packed.decoded_size if decoded is None else decoded
         if self.decoded > MAX_DECODED:
             raise TraceError(f"this run is too large to save: a trace holds at most {MAX_DECODED >> 20} MiB "
                              "of numbers (record fewer steps, or with level \"params\")")
-        payload = zlib.compress(raw, 6)
-        ref = {"offset": self.offset, "length": len(payload), "dtype": dtype, "shape": shape, "codec": codec}
-        self.parts.append(payload)
-        self.offset += len(payload)
+        dtype = packed.dtype if packed.dtype == "json" else np.dtype(packed.dtype).str
+        ref = {"offset": self.offset, "length": len(packed.payload), "dtype": dtype, "shape": list(packed.shape),
+               "codec": packed.codec}
+        self.parts.append(packed.payload)
+        self.offset += len(packed.payload)
         return ref
 
-
-def _xor_shuffle(array):
-    """Float columns (steps x nodes) as node-major series, each XORed with the step before, bytes split
-    into planes: slowly changing numbers become runs of zero bytes that zlib packs well."""
-    series = np.ascontiguousarray(array.T).view(np.uint64)
-    delta = series.copy()
-    delta[:, 1:] ^= series[:, :-1]
-    return delta.view(np.uint8).reshape(-1, 8).T.tobytes()
-
-
-def _xor_unshuffle(raw, shape):
-    rows, cols = shape
-    planes = np.frombuffer(raw, dtype=np.uint8).reshape(8, -1).T
-    delta = planes.copy().view(np.uint64).reshape(cols, rows)
-    np.bitwise_xor.accumulate(delta, axis=1, out=delta)  # in place: one copy less of the largest blocks
-    return np.ascontiguousarray(delta.view(np.float64).T)
+    def add_table(self, chunks):
+        """A table in chunks of steps: one block if it is one chunk (as version 1 wrote it), else a list."""
+        refs = [self.add_packed(c) for c in chunks]
+        return refs[0] if len(refs) == 1 else refs
 
 
 def write_trace(trace, path):
@@ -100,15 +91,14 @@ def write_trace(trace, path):
     meta = portable(storable_meta(trace.meta))
     blocks = _BlockWriter()
     graphs = []
-    for graph, cols in zip(trace.graphs, trace.columns):
+    for g, graph in enumerate(trace.graphs):
         graph.validate()
+        tables = trace.store.packed_tables(g)
         graphs.append({
-            "nodes": len(graph), "edges": int(len(graph.edges)), "steps": int(len(cols["data"])),
+            "nodes": len(graph), "edges": int(len(graph.edges)), "steps": int((trace.step_graph == g).sum()),
             "ops": blocks.add(text=graph.ops), "labels": blocks.add(text=graph.labels),
             "arity": blocks.add(graph.arity.astype("<i4")), "inputs": blocks.add(graph.edges.astype("<i4")),
-            **{name: blocks.add(cols[name].astype("<f8"), codec="xor-shuffle-zlib")
-               for name in ("data", "grad_before", "grad")},
-            "leaf_uid": blocks.add(cols["leaf_uid"].astype("<i8"), codec="xor-shuffle-zlib"),
+            **{name: blocks.add_table(tables[name]) for name in TABLES},
         })
     uids = sorted(trace.final)
     header = {
@@ -127,6 +117,10 @@ def write_trace(trace, path):
                             "node": blocks.add(events.node.astype("<i4")),
                             "grad": blocks.add(events.grad.astype("<f8")),
                             "amount": blocks.add(events.amount.astype("<f8"))}
+    if trace.level == "all":
+        bad = trace.first_bad_step()
+        header["losses"] = blocks.add(trace.losses.astype("<f8"))
+        header["summary"] = {"parameters": len(trace.parameters), "first_bad_step": -1 if bad is None else bad}
     if trace.level == "params":
         table = trace.store
         check_labels(table.labels)
@@ -176,7 +170,7 @@ def portable(value):
 def read_trace(path):
     try:
         with _open_file(path) as f:
-            return _read(f, os.fstat(f.fileno()).st_size)
+            return _read(f, os.fstat(f.fileno()).st_size, path)
     except TraceError as e:
         raise TraceError(f"{path}: {e}") from None
     except OSError as e:
@@ -203,7 +197,32 @@ def _open_file(path):
         raise
 
 
-def _read(f, size):
+class _TableLoader:
+    """A graph's tables, decoded when first asked for: the file is opened again, and must be the one read."""
+
+    def __init__(self, path, identity, tables):
+        self.path, self.identity, self.tables = path, identity, tables
+
+    def __call__(self, g):
+        try:
+            with _open_file(self.path) as f:
+                body = _Body(f, self.identity[0], 0)
+                if _identity(f) != self.identity[1]:
+                    raise TraceError(f"{self.path} changed since it was read: load it again")
+                out = {name: np.concatenate([body.array(ref) for ref in refs]) for name, refs in self.tables[g].items()}
+        except OSError as e:
+            raise TraceError(f"cannot read {self.path}: {e.strerror or e}") from None
+        except (ValueError, zlib.error) as e:
+            raise TraceError(f"{self.path}: corrupt trace ({type(e).__name__}: {_brief.repr(str(e))})") from None
+        return out
+
+
+def _identity(f):
+    st = os.fstat(f.fileno())
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _read(f, size, path):
     start = f.read(12)
     if not start.startswith(MAGIC[:len(start)]) or not start:
         raise TraceError("not an nnanim trace (it does not start with the NNTRACE signature)")
@@ -228,7 +247,7 @@ def _read(f, size):
     except TraceError as e:
         raise TraceError(f"corrupt trace: {e}") from None
     body = _Body(f, 12 + head_size, MAX_DECODED - numbers)
-    return _decode(header, body)
+    return _decode(header, body, path)
 
 
 def _check_version(header):
@@ -408,10 +427,22 @@ def _block(dtype):
     return check
 
 
+def _table(dtype):
+    """A steps x nodes table: one block, or (version 2) a list of blocks, each a chunk of steps."""
+    one = _block(dtype)
+
+    def check(value, where):
+        if type(value) is list:
+            if not value:
+                raise TraceError(f"{where} is an empty list of blocks")
+            return [one(v, f"{where}[{k}]") for k, v in enumerate(value)]
+        return [one(value, where)]
+    return check
+
+
 _GRAPH = _object({"nodes": _positive, "edges": _count, "steps": _positive,
                   "ops": _block("json"), "labels": _block("json"), "arity": _block("<i4"), "inputs": _block("<i4"),
-                  "data": _block("<f8"), "grad_before": _block("<f8"), "grad": _block("<f8"),
-                  "leaf_uid": _block("<i8")})
+                  **{name: _table(dtype) for name, dtype in TABLES.items()}})
 _header = _object({
     "nnanim": _text, "meta": _meta, "steps": _count, "level": _one_of(*LEVELS),
     "step_graph": _block("<i4"), "graphs": _list(_GRAPH),
@@ -420,6 +451,8 @@ _header = _object({
                            "grad_before": _block("<f8"), "losses": _block("<f8")}),
     "events": _object({"total": _count, "amounts": _count, "count": _block("<i8"), "node": _block("<i4"),
                        "grad": _block("<f8"), "amount": _block("<f8")}),
+    "losses": _block("<f8"),
+    "summary": _object({"parameters": _count, "first_bad_step": lambda v, w: _count(v, w, low=-1)}),
 }, required=("steps", "step_graph", "graphs", "final"))
 
 
@@ -449,16 +482,27 @@ def _expected_shapes(header):
     for g in graphs:
         n, s = g["nodes"], g["steps"]
         refs += [shape(g["ops"], n), shape(g["labels"], n), shape(g["arity"], n), shape(g["inputs"], g["edges"])]
-        refs += [shape(g[name], s, n) for name in ("data", "grad_before", "grad")]
-        leaves = g["leaf_uid"].shape
-        if len(leaves) != 2 or leaves[0] != s or leaves[1] > n:
-            raise TraceError(f"{g['leaf_uid'].name} has shape {leaves}, expected [{s}, at most {n}]")
-        refs.append(g["leaf_uid"])
+        for name in TABLES:
+            chunks = g[name]
+            most = name == "leaf_uid"  # a leaf table is as wide as the graph's leaves, at most its nodes
+            if len(chunks) == 1:
+                ref = chunks[0]
+                if len(ref.shape) != 2 or ref.shape[0] != s or (ref.shape[1] > n if most else ref.shape[1] != n):
+                    raise TraceError(f"{ref.name} has shape {ref.shape}, expected [{s}, {'at most ' * most}{n}]")
+            else:
+                widths = {c.shape[1] if len(c.shape) == 2 else -1 for c in chunks}
+                if sum(c.shape[0] for c in chunks) != s or len(widths) != 1 or -1 in widths \
+                        or (max(widths) > n if most else widths != {n}):
+                    raise TraceError(f"{chunks[0].name} has shapes {[c.shape for c in chunks]}, expected {s} rows "
+                                     f"of {'at most ' * most}{n} in all")
+            refs += chunks
     final = header["final"]
     f, most = final["uid"].shape[0], max((g["nodes"] for g in graphs), default=0)
     if len(final["uid"].shape) != 1 or f > most:
         raise TraceError(f"final.uid has shape {final['uid'].shape}, expected [at most {most}] (a graph's nodes)")
     refs += [final["uid"], shape(final["data"], f), shape(final["grad"], f)]
+    if "losses" in header:
+        refs.append(shape(header["losses"], steps))
     if "events" in header:
         if level != "all":
             raise TraceError("events are recorded only with the graphs (level all)")
@@ -496,6 +540,7 @@ def _check_layout(refs, body_size):
 class _Body:
     def __init__(self, f, start, text_budget):
         self.f, self.start, self.text_budget = f, start, text_budget
+        self.identity = (start, _identity(f))
 
     def raw(self, ref, limit):
         """The block's bytes decompressed, refused as soon as they pass `limit`."""
@@ -516,9 +561,7 @@ class _Body:
         raw = self.raw(ref, ref.decoded_size)
         if len(raw) != ref.decoded_size:
             raise TraceError(f"corrupt trace: {ref.name} does not decode to its claimed size")
-        if ref.codec == "xor-shuffle-zlib":
-            return _xor_unshuffle(raw, ref.shape).view(DTYPES[ref.dtype])
-        return np.frombuffer(raw, dtype=DTYPES[ref.dtype]).reshape(ref.shape).copy()
+        return decode(raw, ref.dtype, ref.shape, ref.codec)
 
     def strings(self, ref):
         """A json block: a list of shape[0] strings (labels, ops), within what is left of the budget."""
@@ -549,8 +592,8 @@ def _events(header, body, graphs, step_graph):
         raise TraceError(f"corrupt trace: events: {e}") from None
 
 
-def _decode(header, body):
-    graphs, columns = [], []
+def _decode(header, body, path):
+    graphs = []
     for i, spec in enumerate(header["graphs"]):
         graph = Graph(body.strings(spec["ops"]), body.strings(spec["labels"]), body.array(spec["arity"]),
                       body.array(spec["inputs"]))
@@ -558,22 +601,27 @@ def _decode(header, body):
             graph.validate()
         except TraceError as e:
             raise TraceError(f"corrupt trace: graphs[{i}]: {e}") from None
-        if spec["leaf_uid"].shape[1] != len(graph.leaves):
-            raise TraceError(f"corrupt trace: graphs[{i}].leaf_uid has {spec['leaf_uid'].shape[1]} columns for "
+        width = spec["leaf_uid"][0].shape[1]
+        if width != len(graph.leaves):
+            raise TraceError(f"corrupt trace: graphs[{i}].leaf_uid has {width} columns for "
                              f"{len(graph.leaves)} leaves")
         graphs.append(graph)
-        columns.append({name: body.array(spec[name]) for name in ("data", "grad_before", "grad", "leaf_uid")})
     step_graph = body.array(header["step_graph"])
     if len(step_graph) and (step_graph.min() < 0 or step_graph.max() >= len(graphs)):
         raise TraceError("corrupt trace: a step refers to a graph that is not there")
     counts = np.bincount(step_graph, minlength=len(graphs))
-    if any(c != len(cols["data"]) for c, cols in zip(counts, columns)):
+    if any(c != spec["steps"] for c, spec in zip(counts, header["graphs"])):
         raise TraceError("corrupt trace: step counts per graph disagree")
+    tables = [{name: spec[name] for name in TABLES} for spec in header["graphs"]]
+    losses = body.array(header["losses"]) if "losses" in header else None
+    summary = header.get("summary")
     final = header["final"]
     uids, data, grad = (body.array(final[k]) for k in ("uid", "data", "grad"))
-    store = StepColumns(graphs, step_graph, columns,
-                        {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)},
-                        _events(header, body, graphs, step_graph))
+    store = StepColumns(graphs, step_graph, None, {int(u): (float(d), float(g)) for u, d, g in zip(uids, data, grad)},
+                        _events(header, body, graphs, step_graph), loader=_TableLoader(path, body.identity, tables),
+                        summary=summary and {"losses": losses, "parameters": summary["parameters"],
+                                             "first_bad_step": None if summary["first_bad_step"] < 0
+                                             else summary["first_bad_step"]})
     if header["level"] == "params":
         spec = header["parameters"]
         labels = body.strings(spec["labels"])

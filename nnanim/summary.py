@@ -22,7 +22,7 @@ def summarize(trace, header_version=VERSION):
         "level": trace.level,
         "data": meta.get("data"),
         "graphs": graphs,
-        "parameters": len(trace.parameters),
+        "parameters": trace.parameter_count(),
         "loss": {"first": _num(losses[0]) if len(losses) else None,
                  "last": _num(losses[-1]) if len(losses) else None,
                  "min": _num(finite.min()) if len(finite) else None},

@@ -40,7 +40,7 @@ def test_trace_default_run_then_inspect(run, tmp_path):
     text = run("inspect", path)
     assert "3,2,4,4,2" in text.output and "steps         3" in text.output
     info = json.loads(run("inspect", path, "--json").output)
-    assert info["steps"] == 3 and info["parameters"] == 50 and info["format_version"] == 1
+    assert info["steps"] == 3 and info["parameters"] == 50 and info["format_version"] == 2
     assert info["graphs"][0]["nodes"] == 461 and info["loss"]["first"] == trace.losses[0]
 
 

@@ -143,7 +143,7 @@ def test_save_is_atomic(small_trace, tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tf, "_xor_shuffle", explode)
+    monkeypatch.setattr(tf._BlockWriter, "add_packed", explode)
     with pytest.raises(RuntimeError):
         small_trace.save(path)
     assert path.read_bytes() == b"old contents"
@@ -587,3 +587,38 @@ def test_fuzzed_bytes_give_a_trace_error_or_a_usable_trace(fuzz_seeds, tmp_path,
         usable(load_trace(tmp_path / "fuzz.nntrace"))
     except TraceError as e:
         assert "\n" not in str(e)
+
+
+# ----- scale (issue 14): steps packed in chunks as the run goes, a file read only where it is asked
+def test_a_long_run_is_stored_in_chunks_and_read_lazily(tmp_path):
+    from nnanim.engine.packing import CHUNK_STEPS
+    from nnanim.runs import workshop_run
+
+    steps = 2 * CHUNK_STEPS + 5
+    recorded = workshop_run(steps=steps)
+    path = tmp_path / "long.nntrace"
+    recorded.save(path)
+    header, _ = header_and_body(path)
+    assert header["version"] == 2 and [len(c["shape"]) and c["shape"][0] for c in header["graphs"][0]["data"]] \
+        == [CHUNK_STEPS, CHUNK_STEPS, 5], "three chunks of steps"
+    loaded = load_trace(path)
+    np.testing.assert_array_equal(loaded.losses, recorded.losses)
+    assert loaded.parameter_count() == 50 and loaded.first_bad_step() is None
+    assert loaded.store._columns == [None], "the losses, the parameters and the bad step come from the header"
+    for k in (0, CHUNK_STEPS, steps - 1):
+        a, b = loaded.step(k), recorded.step(k)
+        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.grad, b.grad)
+        assert [u.new for u in a.updates] == [u.new for u in b.updates]
+    assert loaded.parameters == recorded.parameters
+
+
+def test_a_file_changed_after_it_was_read_is_refused(tmp_path):
+    from nnanim.runs import workshop_run
+
+    path = tmp_path / "run.nntrace"
+    workshop_run(steps=3).save(path)
+    loaded = load_trace(path)
+    workshop_run(steps=4).save(path)
+    with pytest.raises(TraceError, match="changed since it was read"):
+        loaded.step(0)
