@@ -6,8 +6,9 @@ compared with what the chain rule gives for the same node on the same graph: nna
 step and node where it happens, the op, expected and actual values, and the likely cause in plain
 words. Exit 0 when everything agrees, 1 when something does not, 2 when the script itself fails.
 
-An op nnanim has no rule for cannot be checked from the graph alone (its forward is the class's own
-code, not something nnanim can run again with a nudged input): such nodes are named, not judged.
+An op nnanim has no rule for, made by a method of the class with no argument (`x.sigmoid()`, with op
+"sigmoid"), is checked against a central finite difference of that method; another (its forward cannot
+be run again from the graph) is named, not judged.
 """
 
 import math
@@ -64,7 +65,7 @@ def expected_amounts(run, k, grad):
     the node's grad; None for an op with no rule."""
     op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
     if not isinstance(op, str) or op_arity(op) is None:
-        return None
+        return _finite_difference(run, k, grad)
     nodes = {}
     for i in run.inputs[k]:
         node = nodes.setdefault(i, _Node())
@@ -80,6 +81,28 @@ def expected_amounts(run, k, grad):
     for i, amount in zip(inputs, rule(out)):
         amounts[i] = amounts.get(i, 0.0) + float(amount)
     return amounts
+
+
+STEP = 1e-6  # of the finite difference, relative to the input (at least this much absolute)
+
+
+def _finite_difference(run, k, grad):
+    """For an op nnanim has no rule for, made by a method of the class with no argument (x.sigmoid()):
+    the slope of that method at the input, by a central difference, times the node's grad. None if the
+    op is not such a method (its forward cannot be run again from the graph)."""
+    node, inputs = run.nodes[k], run.inputs[k]
+    if len(inputs) != 1 or not isinstance(run.ops[k], str):
+        return None
+    method = getattr(type(node), run.ops[k], None)
+    if not callable(method):
+        return None
+    x = float(run.data[inputs[0]])
+    h = STEP * max(1.0, abs(x))
+    try:
+        ahead, behind = (float(method(type(node)(x + d)).data) for d in (h, -h))
+    except Exception:  # the class's own code: a method that needs more than a number is not judged
+        return None
+    return {inputs[0]: (ahead - behind) / (2 * h) * float(grad)}
 
 
 def check_pass(report, step, run):
@@ -111,8 +134,9 @@ def check_pass(report, step, run):
         expected = expected_amounts(run, k, event.grad)
         if expected is None:
             report.add("unknown op", run.ops[k], step,
-                       f"step {step}, {name_of(run, k)}: nnanim has no rule for {run.ops[k]!r}, so its backward "
-                       "is not checked")
+                       f"step {step}, {name_of(run, k)}: nnanim has no rule for {run.ops[k]!r} and cannot run it "
+                       "again with a nudged input (it is not a method of the class taking no argument), so its "
+                       "backward is not checked")
             continue
         for i, want in expected.items():
             got = event.added.get(i, 0.0)

@@ -123,3 +123,26 @@ def test_a_failing_script_is_exit_2_in_one_line(tmp_path):
     (tmp_path / "main.py").write_text("print('no network here')\n")
     done = check(tmp_path)
     assert done.returncode == 2 and "nothing to check" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("rule, code", [("s * (1 - s)", 0), ("(1 - s)", 1)])
+def test_an_op_nnanim_has_no_rule_for_is_checked_by_a_finite_difference(tmp_path, rule, code):
+    source = (TESTS / "lecture_value.py").read_text() + textwrap.dedent(f'''
+
+        def sigmoid(self):
+            s = 1 / (1 + math.exp(-self.data))
+            out = Value(s, (self,), 'sigmoid')
+            def _backward():
+                self.grad += {rule} * out.grad
+            out._backward = _backward
+            return out
+
+        Value.sigmoid = sigmoid
+    ''')
+    (tmp_path / "value.py").write_text(source)
+    (tmp_path / "main.py").write_text("from value import Value\nx = Value(0.3, label='x')\n"
+                                      "y = (x * 2.0).sigmoid()\ny.backward()\n")
+    done = check(tmp_path)
+    assert done.returncode == code, done.stdout + done.stderr
+    if code:
+        assert "step 0, node #" in done.stdout and "(sigmoid)" in done.stdout

@@ -222,3 +222,26 @@ def test_crafted_recorded_events_are_refused(repeated):
         path.write_bytes(raw[:8] + struct.pack("<I", len(head)) + head + body)
         with pytest.raises(TraceError, match=message):
             load_trace(path)
+
+
+def test_the_lectures_value_is_traced_unchanged(tmp_path):
+    shutil.copy(TESTS / "lecture_value.py", tmp_path / "value.py")
+    (tmp_path / "main.py").write_text(textwrap.dedent('''
+        from value import Value
+
+        w, b = Value(0.7, label="w"), Value(-0.2, label="b")
+        for step in range(4):
+            x, y = Value(1.5, label="x"), Value(0.5, label="y")
+            h = (w * x + b).tanh()
+            loss = (h + y * -1.0) * (h + y * -1.0)
+            w.grad = b.grad = 0.0
+            loss.backward()
+            w.data -= 0.5 * w.grad
+            b.data -= 0.5 * b.grad
+            print(repr(loss.data))
+    '''))
+    done = trace(tmp_path, "main.py")
+    assert done.returncode == 0, done.stderr
+    run = load_trace(tmp_path / "run.nntrace")
+    assert list(run.losses) == printed_losses(done.stdout), "bit for bit"
+    assert run.parameters == ["w", "b"] and "tanh" in run.step(0).graph.ops
