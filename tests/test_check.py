@@ -146,3 +146,11 @@ def test_an_op_nnanim_has_no_rule_for_is_checked_by_a_finite_difference(tmp_path
     assert done.returncode == code, done.stdout + done.stderr
     if code:
         assert "step 0, node #" in done.stdout and "(sigmoid)" in done.stdout
+
+
+def test_nnanims_own_value_has_nothing_of_its_own_to_check(tmp_path):
+    (tmp_path / "main.py").write_text("from nnanim import MLP\nnet = MLP(2, [2, 1], seed=0)\n"
+                                      "for _ in range(2):\n    net([1.0, 2.0])[0].backward()\n")
+    done = check(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "uses nnanim's own Value (2 backward() calls)" in done.stdout
