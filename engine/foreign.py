@@ -126,7 +126,10 @@ def watch_backward(backward):
         sink = _sink
         if sink is None:
             return backward(self, *args, **kwargs)
-        shape = shape_of(self)
+        try:
+            shape = shape_of(self)
+        except NotAValue:  # a class with backward() and arithmetic that is no micrograd Value: left alone
+            return backward(self, *args, **kwargs)
         nodes = graph_of(self, shape)
         index = {id(n): k for k, n in enumerate(nodes)}
         inputs = [[index[id(c)] for c in _inputs(n, shape)] for n in nodes]

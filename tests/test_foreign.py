@@ -120,3 +120,24 @@ def test_what_is_not_a_value_is_named():
 
     with pytest.raises(NotAValue, match="no its inputs .* no a local backward rule"):
         shape_of(Half())
+
+
+def test_a_class_that_only_looks_like_a_value_is_left_alone():
+    passes = []
+    with watching(passes.append):
+        Tensor = defined(textwrap_free("""
+class Tensor:
+    def __init__(self, data):
+        self.data, self.grad, self.ran = data, None, False
+    def __add__(self, other):
+        return Tensor(self.data + other.data)
+    def backward(self):
+        self.ran = True
+"""))["Tensor"]
+        t = Tensor(1.0) + Tensor(2.0)
+        t.backward()
+    assert t.ran and passes == [], "its own backward ran; nothing was recorded, nothing raised"
+
+
+def textwrap_free(source):
+    return source.strip() + "\n"
