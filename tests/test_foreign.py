@@ -125,7 +125,7 @@ def test_what_is_not_a_value_is_named():
 def test_a_class_that_only_looks_like_a_value_is_left_alone():
     passes = []
     with watching(passes.append):
-        Tensor = defined(textwrap_free("""
+        Tensor = defined("""
 class Tensor:
     def __init__(self, data):
         self.data, self.grad, self.ran = data, None, False
@@ -133,11 +133,7 @@ class Tensor:
         return Tensor(self.data + other.data)
     def backward(self):
         self.ran = True
-"""))["Tensor"]
+""")["Tensor"]
         t = Tensor(1.0) + Tensor(2.0)
         t.backward()
     assert t.ran and passes == [], "its own backward ran; nothing was recorded, nothing raised"
-
-
-def textwrap_free(source):
-    return source.strip() + "\n"
