@@ -269,6 +269,7 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
                                 f"= {number(r.after)}")
             note = event_note(g, step.data, event.node, event.grad, received, called, origins)
             if runs[event.node] > 1:  # a class's own backward, recorded as it ran (engine/foreign.py)
+                rule.insert(0, f"{called[event.node]}'s backward runs again: {_times(runs[event.node])} this pass")
                 note = (f"{wrapped(called[event.node])}'s backward runs again ({runs[event.node]} times in this "
                         f"pass: the topological sort listed it more than once). {note}")
             beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown],
@@ -277,6 +278,10 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
             sources.add(i, event.node)
     first = _first_beat(step, called, root, top, shown, held or {}, held_from)
     return ([first] if first else []) + beats
+
+
+def _times(n):
+    return {2: "twice"}.get(n, f"{n} times")
 
 
 def _first_beat(step, called, root, top, shown, held, held_from):

@@ -192,8 +192,9 @@ def test_the_backward_is_stored_as_it_ran(repeated):
 
 def test_backprop_replays_a_rule_that_ran_twice(repeated):
     folder, (a_grad, _) = repeated
-    done = subprocess.run([sys.executable, "-m", "nnanim", "render", "backprop", "run.nntrace", "--size", "160x90",
-                           "--fps", "5", "-o", "out"], cwd=folder, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "nnanim", "render", "backprop", "run.nntrace", "--size", "320x180",
+                           "--fps", "5", "--check-layout", "-o", "out"], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     notes = json.loads((folder / "out" / "backprop-run.mp4.json").read_text())["notes"]
     again = [n for n in notes if "d's backward runs again (2 times in this pass" in n]
