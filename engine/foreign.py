@@ -20,6 +20,7 @@ Nothing about the class is changed but that: its own code runs, bugs included.
 """
 
 import builtins
+import inspect
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,14 +100,33 @@ def _serial(node):
 
 
 def graph_of(root, shape):
-    """Every node reachable from root, in creation order (inputs before what they make)."""
+    """Every node reachable from root, in creation order (inputs before what they make); in a
+    topological order where a class cannot hold the numbers (__slots__ without room)."""
     seen, stack = {id(root): root}, [root]
     while stack:
         for child in getattr(stack.pop(), shape.inputs):
             if id(child) not in seen:
                 seen[id(child)] = child
                 stack.append(child)
-    return sorted(seen.values(), key=_serial)
+    if all(_serial(n) >= 0 for n in seen.values()):
+        return sorted(seen.values(), key=_serial)
+    return _topological(root, shape)
+
+
+def _topological(root, shape):
+    """Inputs before what they make, without recursion (a graph may be deep)."""
+    order, done, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in done:
+            continue
+        if expanded:
+            done.add(id(node))
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_inputs(node, shape)) if id(child) not in done)
+    return order
 
 
 def _inputs(node, shape):
@@ -115,6 +135,7 @@ def _inputs(node, shape):
 
 
 _sink = None  # while `watching`: where each Pass goes (a class stays watched after, quietly)
+_depth = [0]  # watched backward() calls under way
 _counter = itertools.count()  # creation order, across runs (a module may be imported once per process)
 
 
@@ -124,7 +145,7 @@ def watch_backward(backward):
 
     def watched(self, *args, **kwargs):
         sink = _sink
-        if sink is None:
+        if sink is None or _depth[0]:  # a recursive backward() calling its inputs' is one pass, not many
             return backward(self, *args, **kwargs)
         try:
             shape = shape_of(self)
@@ -139,22 +160,31 @@ def watch_backward(backward):
         originals = []
         for k, node in enumerate(nodes):
             rule = getattr(node, shape.local_backward)
-            originals.append((node, rule, shape.local_backward in getattr(node, "__dict__", ())))
+            originals.append((node, rule, _held_by_instance(node, shape.local_backward)))
             setattr(node, shape.local_backward, _logged(rule, node, k, [nodes[i] for i in sorted(set(inputs[k]))],
                                                         sorted(set(inputs[k])), record.events))
+        _depth[0] += 1
         try:
             return backward(self, *args, **kwargs)
         finally:
+            _depth[0] -= 1
             for node, rule, own in originals:
                 if own:
                     setattr(node, shape.local_backward, rule)
-                else:
+                else:  # a method of the class, shadowed on the instance for the pass
                     delattr(node, shape.local_backward)
             record.grad_after = [n.grad for n in nodes]
             sink(record)
 
     watched.__wrapped__ = backward
     return watched
+
+
+def _held_by_instance(node, name):
+    """Whether the instance itself holds `name` (in its __dict__ or a slot), rather than its class."""
+    if name in getattr(node, "__dict__", ()):
+        return True
+    return type(inspect.getattr_static(type(node), name, None)).__name__ == "member_descriptor"
 
 
 def _logged(rule, node, k, parents, indices, events):
@@ -168,20 +198,25 @@ def _logged(rule, node, k, parents, indices, events):
 
 
 def watch_class(cls):
-    """Number cls's instances in creation order and watch its backward(); returns cls."""
-    if getattr(cls, "_nnanim_watched", False):
+    """Number cls's instances in creation order and watch its backward(); returns cls. Instances are
+    numbered in __new__ (so that a @dataclass still makes its __init__); a subclass that overrides
+    backward() is watched too."""
+    if "_nnanim_watched" in cls.__dict__:
         return cls
-    init = cls.__init__
+    if not any("_nnanim_watched" in base.__dict__ for base in cls.__mro__[1:]):
+        made = cls.__new__
 
-    def numbered(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        try:
-            object.__setattr__(self, SERIAL, next(_counter))
-        except (AttributeError, TypeError):  # __slots__ without room: such a class keeps its own order
-            pass
+        def numbered(klass, *args, **kwargs):
+            obj = object.__new__(klass) if made is object.__new__ else made(klass, *args, **kwargs)
+            try:
+                object.__setattr__(obj, SERIAL, next(_counter))
+            except (AttributeError, TypeError):  # __slots__ without room: the graph is ordered another way
+                pass
+            return obj
 
-    cls.__init__ = numbered
-    cls.backward = watch_backward(cls.backward)
+        cls.__new__ = numbered
+    if "backward" in cls.__dict__:
+        cls.backward = watch_backward(cls.backward)
     cls._nnanim_watched = True
     return cls
 
@@ -245,7 +280,7 @@ def record_pass(recorder, run):
             inputs = inputs * 2
         node.data, node.grad, node.op, node.label = float(run.data[k]), float(run.grad_before[k]), op, run.labels[k]
         node.prev = tuple(nodes[i] for i in inputs)
-        node._serial = _serial(run.nodes[k])
+        node._serial = _serial(run.nodes[k]) if _serial(run.nodes[k]) >= 0 else id(run.nodes[k])  # no room: identity
     root = nodes[run.root]
     recorder.before_backward(root, nodes)
     for node, grad in zip(nodes, run.grad_after):

@@ -90,6 +90,7 @@ class Recorder:
         self._label = []  # per uid: its label
         self._count, self._last = np.zeros(0, np.int64), np.zeros(0)  # per uid: steps it is in, its last data
         self._packed_rows = []  # per graph: steps already packed
+        self._steps_of = []  # per graph: the steps that used it
         self._losses, self._bad = [], None
 
     def before_backward(self, root, topo):
@@ -104,8 +105,10 @@ class Recorder:
         rows[0].append(data)
         rows[1].append(self._grad_before)
         rows[2].append(np.fromiter(map(_grad, topo), np.float64, len(topo)))
-        rows[3].append(np.fromiter(map(_serial, leaves), np.int64, len(leaves)))
+        rows[3].append(np.fromiter((self._uid_of(v._serial, graph, pos) for v, pos in zip(leaves, graph.leaves)),
+                                   np.int64, len(leaves)))  # uids in order of first appearance, step by step
         self._losses.append(data[graph.root])
+        self._steps_of[gid].append(len(self._step_graph))
         self._step_graph.append(gid)
         self._last_leaves = leaves
         self._events.append(events)
@@ -113,14 +116,13 @@ class Recorder:
             self._pack(gid)
 
     def _pack(self, gid):
-        """The graph's unpacked steps, compressed into one chunk per table (leaf serials become uids, in
-        order of first appearance), and what the summary needs taken from them on the way."""
+        """The graph's unpacked steps, compressed into one chunk per table, and what the summary needs
+        taken from them on the way."""
         rows, graph = self._rows[gid], self._graphs[gid]
         if not rows[0]:
             return
         data, before, grad = (np.stack(column) for column in rows[:3])
-        uids = np.array([[self._uid_of(s, graph, pos) for s, pos in zip(row.tolist(), graph.leaves)]
-                         for row in rows[3]], dtype=np.int64).reshape(len(rows[3]), len(graph.leaves))
+        uids = np.stack(rows[3]) if rows[3] else np.zeros((0, len(graph.leaves)), np.int64)
         for table, name in ((data, "data"), (before, "grad_before"), (grad, "grad"), (uids, "leaf_uid")):
             self._packed[gid][name].append(pack(table, "xor-shuffle-zlib"))
         if len(self._count) < len(self._uid):
@@ -130,8 +132,7 @@ class Recorder:
         self._last[uids] = data[:, graph.leaves]  # row by row in step order: the last step's value stays
         bad = ~(np.isfinite(data).all(axis=1) & np.isfinite(grad).all(axis=1))
         if bad.any():
-            steps = np.flatnonzero(np.asarray(self._step_graph) == gid)[self._packed_rows[gid]:][:len(data)]
-            first = int(steps[np.argmax(bad)])
+            first = self._steps_of[gid][self._packed_rows[gid] + int(np.argmax(bad))]
             self._bad = first if self._bad is None else min(self._bad, first)
         self._packed_rows[gid] += len(data)
         self._rows[gid] = ([], [], [], [])
@@ -166,6 +167,7 @@ class Recorder:
             self._rows.append(([], [], [], []))
             self._packed.append({name: [] for name in TABLES})
             self._packed_rows.append(0)
+            self._steps_of.append([])
         self._last_key, self._last_id = key, gid
         return gid
 

@@ -210,16 +210,19 @@ class _TableLoader:
                 if _identity(f) != self.identity[1]:
                     raise TraceError(f"{self.path} changed since it was read: load it again")
                 out = {name: np.concatenate([body.array(ref) for ref in refs]) for name, refs in self.tables[g].items()}
+        except TraceError as e:
+            message = str(e)
+            raise TraceError(message if message.startswith(str(self.path)) else f"{self.path}: {message}") from None
         except OSError as e:
             raise TraceError(f"cannot read {self.path}: {e.strerror or e}") from None
-        except (ValueError, zlib.error) as e:
+        except (ValueError, KeyError, TypeError, IndexError, OverflowError, MemoryError, zlib.error) as e:
             raise TraceError(f"{self.path}: corrupt trace ({type(e).__name__}: {_brief.repr(str(e))})") from None
         return out
 
 
 def _identity(f):
     st = os.fstat(f.fileno())
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev  # ctime: utime() cannot set it
 
 
 def _read(f, size, path):
@@ -503,6 +506,12 @@ def _expected_shapes(header):
     refs += [final["uid"], shape(final["data"], f), shape(final["grad"], f)]
     if "losses" in header:
         refs.append(shape(header["losses"], steps))
+    if "summary" in header:
+        summary, leaves = header["summary"], sum(g["leaf_uid"][0].shape[-1] for g in graphs)
+        if not -1 <= summary["first_bad_step"] < max(steps, 0) and summary["first_bad_step"] != -1:
+            raise TraceError(f"summary.first_bad_step is {summary['first_bad_step']}, not a step of {steps}")
+        if summary["parameters"] > leaves:
+            raise TraceError(f"summary.parameters is {summary['parameters']}, more than the graphs' {leaves} leaves")
     if "events" in header:
         if level != "all":
             raise TraceError("events are recorded only with the graphs (level all)")
@@ -583,7 +592,8 @@ def _events(header, body, graphs, step_graph):
         return None
     spec = header["events"]
     count = body.array(spec["count"])
-    if len(count) and count.min() < -1 or int(np.maximum(count, 0).sum()) != spec["total"]:
+    if len(count) and (count.min() < -1 or count.max() > spec["total"]) \
+            or sum(max(c, 0) for c in count.tolist()) != spec["total"]:  # Python ints: no overflow
         raise TraceError("corrupt trace: events.count does not add up to events.total")
     events = RecordedEvents(count, *(body.array(spec[k]) for k in ("node", "grad", "amount")))
     try:

@@ -26,7 +26,7 @@ TOLERANCE = 1e-6  # relative, with an absolute floor of the same size
 
 @dataclass
 class Finding:
-    kind: str  # what went wrong, as a key: "repeated", "rule", "assigned", "not reset", "unknown op"
+    kind: str  # what went wrong, as a key: "repeated", "rule", "not reset"
     step: int
     text: str
 
@@ -35,6 +35,9 @@ class Finding:
 class Report:
     steps: int = 0
     nnanim_steps: int = 0  # backward() calls of nnanim's own Value (nothing of the script's own to check)
+    notes: list = field(default_factory=list)  # what could not be judged: said, but not a finding
+    unjudged: list = field(default_factory=list)
+    seen_data: dict = field(default_factory=dict)  # a leaf (by identity; they live on) -> its data at its last pass
     findings: list = field(default_factory=list)
     seen: set = field(default_factory=set)  # (kind, node name/op) reported once
 
@@ -76,7 +79,7 @@ def _close(a, b):
 
 def expected_amounts(run, k, grad):
     """What the chain rule sends from node k to each input (by index, summed for a repeated input), given
-    the node's grad; None for an op with no rule."""
+    the node's grad; for an op with no rule, a finite difference or why it cannot be judged (a string)."""
     op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
     if not isinstance(op, str) or op_arity(op) is None:
         return _finite_difference(run, k, grad)
@@ -102,20 +105,26 @@ STEP = 1e-6  # of the finite difference, relative to the input (at least this mu
 
 def _finite_difference(run, k, grad):
     """For an op nnanim has no rule for, made by a method of the class with no argument (x.sigmoid()):
-    the slope of that method at the input, by a central difference, times the node's grad. None if the
-    op is not such a method (its forward cannot be run again from the graph)."""
+    the slope of that method at the input, by a central difference, times the node's grad. Otherwise why
+    it cannot be judged, as a string (its forward cannot be run again from the graph; a kink)."""
     node, inputs = run.nodes[k], run.inputs[k]
+    cannot = ("nnanim has no rule for it and cannot run it again with a nudged input (it is not a method of "
+              "the class taking no argument)")
     if len(inputs) != 1 or not isinstance(run.ops[k], str):
-        return None
+        return cannot
     method = getattr(type(node), run.ops[k], None)
     if not callable(method):
-        return None
+        return cannot
     x = float(run.data[inputs[0]])
     h = STEP * max(1.0, abs(x))
     try:
-        ahead, behind = (float(method(type(node)(x + d)).data) for d in (h, -h))
+        ahead, here, behind = (float(method(type(node)(x + d)).data) for d in (h, 0.0, -h))
     except Exception:  # the class's own code: a method that needs more than a number is not judged
-        return None
+        return cannot
+    right, left = (ahead - here) / h, (here - behind) / h
+    if not math.isclose(right, left, rel_tol=1e-3, abs_tol=1e-3):
+        return (f"its slope from the left and from the right differ at {number(x)} (a kink), so either is a "
+                "fair local gradient")
     return {inputs[0]: (ahead - behind) / (2 * h) * float(grad)}
 
 
@@ -133,24 +142,27 @@ def check_pass(report, step, run):
                    f"step {step}, {name_of(run, k)}: its backward ran {count} times in one backward pass{more} "
                    "(the topological sort appends a node each time it is reached: append only when a node is "
                    "first visited)")
-    if step > 0:
-        leaves = [k for k, inputs in enumerate(run.inputs) if not inputs and run.grad_before[k] != 0]
-        if leaves:
-            k = leaves[0]
-            report.add("not reset", "", step,
-                       f"step {step}: grads were not reset between steps: before backward, {name_of(run, k)} "
-                       f"already had grad {number(run.grad_before[k])} (set p.grad = 0 for every parameter "
-                       "before calling backward)")
+    # A parameter updated since the last pass whose grad was not set back to 0 (an input reused as it was,
+    # or grads accumulated over several backward() calls before one update, is not a finding).
+    leaves = [k for k, inputs in enumerate(run.inputs) if not inputs]
+    updated = [k for k in leaves if run.grad_before[k] != 0 and id(run.nodes[k]) in report.seen_data
+               and report.seen_data[id(run.nodes[k])] != run.data[k]]
+    if updated:
+        k = updated[0]
+        report.add("not reset", "", step,
+                   f"step {step}: grads were not reset between steps: {name_of(run, k)} was updated since the "
+                   f"last backward, but its grad was still {number(run.grad_before[k])} (set p.grad = 0 for every "
+                   "parameter before calling backward)")
+    report.seen_data.update((id(run.nodes[k]), run.data[k]) for k in leaves)
     for event in run.events:
         k = event.node
         if not run.inputs[k]:
             continue
         expected = expected_amounts(run, k, event.grad)
-        if expected is None:
-            report.add("unknown op", run.ops[k], step,
-                       f"step {step}, {name_of(run, k)}: nnanim has no rule for {run.ops[k]!r} and cannot run it "
-                       "again with a nudged input (it is not a method of the class taking no argument), so its "
-                       "backward is not checked")
+        if isinstance(expected, str):
+            if (run.ops[k], expected) not in report.unjudged:
+                report.unjudged.append((run.ops[k], expected))
+                report.notes.append(f"not checked: step {step}, {name_of(run, k)}: {expected}")
             continue
         for i, want in expected.items():
             got = event.added.get(i, 0.0)

@@ -175,6 +175,8 @@ def check(script, value_class):
         sys.exit(2)
     for finding in report.findings:
         click.echo(finding.text)
+    for note in report.notes:
+        click.echo(note)
     if report.findings:
         click.echo(f"{script.name}: {len(report.findings)} finding{'s' * (len(report.findings) > 1)} in "
                    f"{report.steps} step{'s' * (report.steps > 1)}")
@@ -183,8 +185,9 @@ def check(script, value_class):
         click.echo(f"{script.name} uses nnanim's own Value ({report.nnanim_steps} backward() call{'s' * (report.nnanim_steps > 1)}): its backward is "
                    "nnanim's, nothing of the script's own to check")
         return
+    unchecked = f"; {len(report.notes)} not checked, above" if report.notes else ""
     click.echo(f"{script.name}: every gradient agrees with the chain rule ({report.steps} "
-               f"step{'s' * (report.steps > 1)})")
+               f"step{'s' * (report.steps > 1)}{unchecked})")
 
 
 @main.command()
@@ -195,7 +198,10 @@ def inspect(trace_file, as_json):
     from nnanim.engine.tracefile import portable
     from nnanim.summary import as_text, summarize
 
-    info = summarize(_load(trace_file))
+    try:
+        info = summarize(_load(trace_file))
+    except TraceError as e:  # a table read when asked for may still turn out corrupt
+        raise click.ClickException(str(e)) from None
     click.echo(json.dumps(portable(info), indent=2, allow_nan=False) if as_json else as_text(info, trace_file))
 
 

@@ -153,7 +153,8 @@ def run_script(path, sink, value=None):
         raise RunError(f"{path.name} raised {type(e).__name__}: {e}{_where(e, path)}") from None
     finally:
         sys.argv = argv
-        sys.path.remove(folder)
+        if folder in sys.path:  # the script may have taken it out itself
+            sys.path.remove(folder)
         _forget_modules_in(folder)
 
 
@@ -179,10 +180,25 @@ def _to_the_recorder(run):
 
 
 def _forget_modules_in(folder):
+    """The script's own modules (files under its folder), so that they are imported afresh; never an
+    installed package (a project's .venv may live in the same folder), nor nnanim itself."""
+    roots = {sys.prefix, sys.base_prefix, *site_packages()}
+    installed = tuple({str(p).rstrip("/") + "/" for p in roots} | {str(Path(p).resolve()) + "/" for p in roots})
+    own = str(Path(__file__).resolve().parent.parent) + "/"
     for name, module in list(sys.modules.items()):
         where = getattr(module, "__file__", None) or ""
-        if where.startswith(folder + "/"):
+        if where.startswith(folder + "/") and not where.startswith(installed) and not where.startswith(own) \
+                and not name.startswith("nnanim"):
             del sys.modules[name]
+
+
+def site_packages():
+    import site
+
+    try:
+        return site.getsitepackages() + [site.getusersitepackages()]
+    except AttributeError:  # a virtualenv's old site module
+        return []
 
 
 def _where(error, path):

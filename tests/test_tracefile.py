@@ -622,3 +622,36 @@ def test_a_file_changed_after_it_was_read_is_refused(tmp_path):
     workshop_run(steps=4).save(path)
     with pytest.raises(TraceError, match="changed since it was read"):
         loaded.step(0)
+
+
+def test_a_crafted_summary_or_event_count_is_refused(tmp_path):
+    from nnanim.runs import workshop_run
+
+    path = tmp_path / "run.nntrace"
+    workshop_run(steps=3).save(path)
+    header, body = header_and_body(path)
+    for change, message in ((("summary", "first_bad_step", 2**31 - 1), "summary.first_bad_step"),
+                            (("summary", "parameters", 10**6), "summary.parameters")):
+        crafted = json.loads(json.dumps(header))
+        crafted[change[0]][change[1]] = change[2]
+        rewrite(path, crafted, body)
+        with pytest.raises(TraceError, match=message):
+            load_trace(path)
+
+
+def test_inspect_says_one_line_when_a_table_read_later_is_corrupt(tmp_path):
+    from click.testing import CliRunner
+
+    from nnanim.cli import main
+    from nnanim.runs import workshop_run
+
+    path = tmp_path / "run.nntrace"
+    workshop_run(steps=3).save(path)
+    header, body = header_and_body(path)
+    del header["losses"], header["summary"]  # as a version-1 file: inspect reads the tables
+    ref = header["graphs"][0]["data"]
+    body = body[:ref["offset"]] + b"\0" * ref["length"] + body[ref["offset"] + ref["length"]:]
+    rewrite(path, header, body)
+    result = CliRunner().invoke(main, ["inspect", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == f"Error: {path}: corrupt trace: graphs[0].data is not zlib data"
