@@ -14,7 +14,9 @@ from operator import attrgetter
 import numpy as np
 
 import nnanim.engine.value as value_module
-from nnanim.engine.packing import CHUNK_STEPS, TABLES, pack
+from nnanim.engine.packing import CHUNK_STEPS, TABLES, pack_rows
+
+BUFFER_BYTES = 24 << 20  # steps held as rows before they are packed (a long run's memory stays bounded)
 from nnanim.engine.trace import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, Trace, storable_labels
 from nnanim.engine.tracefile import storable_meta
 
@@ -90,6 +92,8 @@ class Recorder:
         self._label = []  # per uid: its label
         self._count, self._last = np.zeros(0, np.int64), np.zeros(0)  # per uid: steps it is in, its last data
         self._packed_rows = []  # per graph: steps already packed
+        self._tails = []  # per graph: its last steps as stacked tables, when recording ends
+        self._buffered = 0  # bytes of steps held as rows
         self._steps_of = []  # per graph: the steps that used it
         self._losses, self._bad = [], None
 
@@ -112,19 +116,27 @@ class Recorder:
         self._step_graph.append(gid)
         self._last_leaves = leaves
         self._events.append(events)
-        if len(rows[0]) == CHUNK_STEPS:
+        self._buffered += 3 * data.nbytes
+        if self._buffered >= BUFFER_BYTES and len(rows[0]) >= CHUNK_STEPS:
             self._pack(gid)
 
-    def _pack(self, gid):
-        """The graph's unpacked steps, compressed into one chunk per table, and what the summary needs
-        taken from them on the way."""
+    def _pack(self, gid, tail=False):
+        """The graph's steps held as rows, compressed in chunks of CHUNK_STEPS steps (but for fewer than
+        a chunk, kept for later), with what the summary needs taken from them on the way. With `tail`,
+        the rest is not packed but stacked: a run that ends before it fills the buffer is never packed
+        while it runs (the save packs it), which keeps recording as fast as holding rows."""
         rows, graph = self._rows[gid], self._graphs[gid]
-        if not rows[0]:
+        count = len(rows[0]) if tail else len(rows[0]) // CHUNK_STEPS * CHUNK_STEPS
+        if not count:
             return
-        data, before, grad = (np.stack(column) for column in rows[:3])
-        uids = np.stack(rows[3]) if rows[3] else np.zeros((0, len(graph.leaves)), np.int64)
-        for table, name in ((data, "data"), (before, "grad_before"), (grad, "grad"), (uids, "leaf_uid")):
-            self._packed[gid][name].append(pack(table, "xor-shuffle-zlib"))
+        data, before, grad = (np.stack(column[:count]) for column in rows[:3])
+        uids = np.stack(rows[3][:count]) if count else np.zeros((0, len(graph.leaves)), np.int64)
+        tables = {"data": data, "grad_before": before, "grad": grad, "leaf_uid": uids}
+        if tail:
+            self._tails[gid] = tables
+        else:
+            for name, table in tables.items():
+                self._packed[gid][name] += pack_rows(table, "xor-shuffle-zlib")
         if len(self._count) < len(self._uid):
             self._count = np.concatenate([self._count, np.zeros(len(self._uid) - len(self._count), np.int64)])
             self._last = np.concatenate([self._last, np.zeros(len(self._uid) - len(self._last))])
@@ -135,7 +147,8 @@ class Recorder:
             first = self._steps_of[gid][self._packed_rows[gid] + int(np.argmax(bad))]
             self._bad = first if self._bad is None else min(self._bad, first)
         self._packed_rows[gid] += len(data)
-        self._rows[gid] = ([], [], [], [])
+        self._buffered -= 3 * data.nbytes
+        self._rows[gid] = tuple(column[count:] for column in rows)
 
     def _uid_of(self, serial, graph, pos):
         uid = self._uid.get(serial)
@@ -167,18 +180,19 @@ class Recorder:
             self._rows.append(([], [], [], []))
             self._packed.append({name: [] for name in TABLES})
             self._packed_rows.append(0)
+            self._tails.append(None)
             self._steps_of.append([])
         self._last_key, self._last_id = key, gid
         return gid
 
     def finish(self, trace):
         for gid in range(len(self._graphs)):
-            self._pack(gid)
+            self._pack(gid, tail=True)
         final = {self._uid[v._serial]: (v.data, v.grad) for v in self._last_leaves}
         updated = {uid for uid, (d, _) in final.items() if d != self._last[uid]}
         parameters = [(uid, self._label[uid]) for uid in range(len(self._uid)) if self._count[uid] > 1 or uid in updated]
         trace.store = StepColumns(self._graphs, self._step_graph, final=final, events=self._recorded_events(),
-                                  packed=self._packed,
+                                  packed=self._packed, tails=self._tails,
                                   summary={"losses": np.array(self._losses, dtype=np.float64),
                                            "parameters": parameters, "first_bad_step": self._bad})
 

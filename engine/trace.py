@@ -260,6 +260,11 @@ class ParameterTable:
         return int(np.argmax(bad)) if bad.any() else None
 
 
+def _joined(parts):
+    """Tables stacked by rows; one part as it is (no copy)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 class RecordedEvents:
     """The backward passes as a class's own Value ran them, for every step, flat: count[k] events in step k
     (-1: none recorded, derive them), each a node, that node's grad as its rule ran, and what it added to
@@ -308,12 +313,13 @@ class StepColumns:
     level = "all"
 
     def __init__(self, graphs=(), step_graph=(), columns=None, final=None, events=None, loader=None, packed=None,
-                 summary=None):
+                 tails=None, summary=None):
         self.graphs = list(graphs)
         self.step_graph = np.asarray(step_graph, dtype=np.int32)
         self._columns = list(columns) if columns is not None else [None] * len(self.graphs)
         self._loader = loader  # g -> that graph's tables, decoded from the file when first asked for
         self._packed = packed  # per graph, name -> [Packed]: a recorder's chunks, compressed as the run went
+        self._tails = tails  # per graph: the steps after its chunks, as tables (or None)
         self.summary = summary  # losses, parameters (a count, or the (uid, label) table), first_bad_step
         self.final = dict(final or {})
         self.events = events  # RecordedEvents, or None: every step's events derived with the engine's rules
@@ -333,7 +339,8 @@ class StepColumns:
         """Graph g's tables, unpacked or read when first asked for."""
         if self._columns[g] is None:
             if self._packed is not None:
-                self._columns[g] = {name: np.concatenate([unpack(c) for c in chunks])
+                tail = self._tails[g] if self._tails else None
+                self._columns[g] = {name: _joined([unpack(c) for c in chunks] + ([tail[name]] if tail else []))
                                     for name, chunks in self._packed[g].items()}
             else:
                 self._columns[g] = self._loader(g)
@@ -342,7 +349,9 @@ class StepColumns:
     def packed_tables(self, g):
         """Graph g's tables as the file stores them: chunks of steps, compressed."""
         if self._packed is not None:
-            return self._packed[g]
+            tail = self._tails[g] if self._tails else None
+            return {name: chunks + (pack_rows(tail[name], "xor-shuffle-zlib") if tail else [])
+                    for name, chunks in self._packed[g].items()}
         cols = self.table(g)
         return {name: pack_rows(np.asarray(cols[name], dtype=dtype), "xor-shuffle-zlib")
                 for name, dtype in TABLES.items()}

@@ -655,3 +655,19 @@ def test_inspect_says_one_line_when_a_table_read_later_is_corrupt(tmp_path):
     result = CliRunner().invoke(main, ["inspect", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip() == f"Error: {path}: corrupt trace: graphs[0].data is not zlib data"
+
+
+def test_steps_packed_while_the_run_goes_equal_steps_held(tmp_path, monkeypatch):
+    import nnanim.engine.recorder as recorder
+    from nnanim.runs import workshop_run
+
+    held = workshop_run(steps=70)
+    monkeypatch.setattr(recorder, "BUFFER_BYTES", 1)  # pack as soon as a chunk of steps is there
+    packed = workshop_run(steps=70)
+    assert len(packed.store._packed[0]["data"]) == 2 and packed.store._tails[0]["data"].shape[0] == 6, "64 steps packed"
+    for trace in (packed, held):
+        trace.save(tmp_path / "t.nntrace")
+        loaded = load_trace(tmp_path / "t.nntrace")
+        np.testing.assert_array_equal(loaded.step(40).grad, held.step(40).grad)
+        np.testing.assert_array_equal(packed.step(69).data, held.step(69).data)
+        assert loaded.parameters == held.parameters and list(loaded.losses) == list(held.losses)
