@@ -155,7 +155,7 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         check_writable(out_dir / "slides.html")
-        slides = [_slide(r, out_dir / "media", teacher, gif) for r in found]
+        slides = [slide_steps(r, out_dir / "media", teacher, gif) for r in found]
         if reveal_source:
             _replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist")
         _copy_text(files("nnanim").joinpath("templates", "nnanim-steps.js").read_text(), out_dir / "nnanim-steps.js")
@@ -185,7 +185,7 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     return paths, warnings
 
 
-def _slide(render, media, teacher, gif):
+def slide_steps(render, media, teacher, gif):
     """Link the render into media/, cut it into steps, and give every step its notes."""
     media.mkdir(parents=True, exist_ok=True)
     linked = media / render.path.name
@@ -300,16 +300,17 @@ def _markdown_slide(slide, gif):
     for k, step in enumerate(slide.steps, start=1):
         shown = step.gif or step.clip
         heading = title if len(slide.steps) == 1 else f"{title} ({k}/{len(slide.steps)})"
-        out.append(f"---\n\n## {heading}\n\n{_embed(shown)}\n")
+        out.append(f"---\n\n## {heading}\n\n{embed(shown)}\n")
         if step.note:
             out.append(f"%%\n{_comment_safe(step.note)}\n%%\n")
     return "\n".join(out)
 
 
-def _embed(media):
-    """`![[media/name.mp4|1280]]` (Obsidian's own embed) when the name allows it, else a markdown link."""
-    name = f"media/{media.name}"
-    if re.fullmatch(r"[\w.-]+", media.name):
+def embed(media, relative_to=None):
+    """`![[media/name.mp4|1280]]` (Obsidian's own embed) when the name allows it, else a markdown link; the
+    path from `relative_to` (the note's folder), by default media/NAME."""
+    name = media.relative_to(relative_to).as_posix() if relative_to else f"media/{media.name}"
+    if re.fullmatch(r"[\w./-]+", name) and ".." not in name:
         return f"![[{name}|{PAGE['width']}]]"
     return f"![]({quote(name)})"
 
