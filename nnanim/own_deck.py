@@ -83,7 +83,9 @@ def plan(deck, out_dir, quality="m", theme="dark", size=None, fps=None):
             command += ["--size", f"{size[0]}x{size[1]}"]
         if fps:
             command += ["--fps", str(fps)]
-        output = folder / SCENES[scene].output_name(Path(trace).stem if trace else None, "mp4")
+        fmt = context.params["fmt"]
+        ext = "mov" if context.params["transparent"] and fmt == "mp4" else fmt
+        output = folder / SCENES[scene].output_name(Path(trace).stem if trace else None, ext)
         digest = hashlib.sha256(Path(trace).read_bytes()).hexdigest() if trace else None
         key = {"nnanim": nnanim_version(), "command": command[3:-2], "trace": digest}
         block.job = Job(Slide(scene, where), output, command, key)

@@ -79,3 +79,12 @@ def test_a_failing_block_names_its_line_and_writes_no_deck(talk, block, message)
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
     assert not (talk.parent / "out" / "talk.md").exists()
+
+
+def test_a_block_may_ask_for_a_gif(talk):
+    talk.write_text(DECK.replace("formula run.nntrace --values", "loss run.nntrace --format gif"))
+    result = build(talk)
+    assert result.exit_code == 0, result.output
+    written = (talk.parent / "out" / "talk.md").read_text()
+    gif = next(line for line in written.splitlines() if ".gif" in line)
+    assert gif.startswith("![[media/loss-") and gif.endswith("/loss-run.gif|1280]]")
