@@ -252,7 +252,9 @@ class ForeignOpError(ValueError):
     """An op of a class's own Value that nnanim cannot replay; one line for the user."""
 
 
-class _Node:
+class Node:
+    """A graph node as nnanim's rules and recorder read it (data, grad, prev, op, label, _serial)."""
+
     __slots__ = ("data", "grad", "prev", "op", "label", "_serial")
 
 
@@ -272,7 +274,7 @@ def record_pass(recorder, run):
     """Hand one Pass to an engine recorder as the step it is: the graph, the grads before and after."""
     from nnanim.engine.value import op_arity
 
-    nodes = [_Node() for _ in run.nodes]
+    nodes = [Node() for _ in run.nodes]
     for k, node in enumerate(nodes):
         op = normalised_op(run.ops[k], run.inputs[k]) if run.inputs[k] else ""
         inputs = run.inputs[k]

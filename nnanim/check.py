@@ -47,10 +47,6 @@ class Report:
             self.findings.append(Finding(kind, step, text))
 
 
-class _Node:
-    __slots__ = ("data", "grad", "prev", "op")
-
-
 class _Counter:
     """Stands where a recorder would, to count backward() calls of nnanim's own Value."""
 
@@ -85,9 +81,9 @@ def expected_amounts(run, k, grad):
         return _finite_difference(run, k, grad)
     nodes = {}
     for i in run.inputs[k]:
-        node = nodes.setdefault(i, _Node())
+        node = nodes.setdefault(i, foreign.Node())
         node.data = float(run.data[i])
-    out = _Node()
+    out = foreign.Node()
     inputs = list(run.inputs[k])
     if len(inputs) == 1 and op in ("+", "*"):
         inputs = inputs * 2  # a set holds a*a's input once

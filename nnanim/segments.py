@@ -11,6 +11,7 @@ Clips are named `<video stem>.step-01.mp4`, … beside where they are written, a
 video or its stops change (a small `<video stem>.steps.json` says what they were cut from).
 """
 
+import glob
 import json
 from bisect import bisect_right
 import shutil
@@ -119,13 +120,10 @@ def _read(manifest):
 
 
 def _remove_stale(out_dir, stem, suffix, keep):
-    for old in out_dir.glob(f"{_glob_escape(stem)}.step-*{suffix}"):
+    for old in out_dir.glob(f"{glob.escape(stem)}.step-*{suffix}"):
         if old.name not in keep:
             old.unlink(missing_ok=True)
 
-
-def _glob_escape(name):
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def last_frame(clip, out_dir):

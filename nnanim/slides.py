@@ -8,6 +8,7 @@ its own. Every step carries a speaker's note: nnanim's, from the render's sideca
 from disk with no network.
 """
 
+import glob
 import html
 import json
 import os
@@ -76,7 +77,7 @@ def find_renders(renders, trace=None):
     for slide in DECK:
         entry = SCENES[slide.scene]
         for ext in PREFERRED:
-            pattern = entry.output_name(("*" if trace is None else _glob_escape(trace)) if slide.uses_trace
+            pattern = entry.output_name(("*" if trace is None else glob.escape(trace)) if slide.uses_trace
                                         else None, ext.lstrip("."))
             matches = [p for p in sorted(renders.glob(pattern)) if p.is_file() and scene_of(p.name) == slide.scene
                        and all(r.path != p for r in chosen)]
@@ -274,9 +275,6 @@ def _script_json(value):
     """JSON to put inside <script>: no `</script>` or `<!--` can come out of it."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-
-def _glob_escape(name):
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def _html_slide(slide):

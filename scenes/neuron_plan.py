@@ -84,12 +84,7 @@ def value_line(layer, j=0):
 def weighted_line(layer, j=0, most=MOST_INPUTS):
     """h₀₀ = tanh(−0.2509·1 + 0.9014·2 + 0.464·3 + 0.1973) = 0.9963: every weight times its input."""
     n = layer.neurons[j]
-    terms = []
-    for i in shown(len(n.weights), most):
-        if i is None:
-            terms.append(ELLIPSIS)
-            continue
-        terms.append(_weight_times_input(layer, n, i))
+    terms = [ELLIPSIS if i is None else _weight_times_input(layer, n, i) for i in shown(len(n.weights), most)]
     terms.append(number(n.bias[1]))
     inner = "".join(f" + {t}" if t == ELLIPSIS else _signed(k, t) for k, t in enumerate(terms))
     if n.activation == "linear":
@@ -126,13 +121,8 @@ def weights_line(layer, j=0, most=MOST_INPUTS):
 def products_line(layer, j=0, most=MOST_INPUTS):
     """−0.2509·1 = −0.2509, 0.9014·2 = 1.803, 0.464·3 = 1.392: each weight times its input, as on the edges."""
     n = layer.neurons[j]
-    out = []
-    for i in shown(len(n.weights), most):
-        if i is None:
-            out.append(ELLIPSIS)
-            continue
-        out.append(f"{_weight_times_input(layer, n, i)} = {number(n.products[i])}")
-    return ", ".join(out)
+    return ", ".join(ELLIPSIS if i is None else f"{_weight_times_input(layer, n, i)} = {number(n.products[i])}"
+                     for i in shown(len(n.weights), most))
 
 
 ACTIVATIONS = {"tanh": "tanh squashes any sum into the range from −1 to 1",

@@ -16,3 +16,15 @@ for step in range(3):
     for p in mlp.parameters():
         p.data -= 0.05 * p.grad
 """
+
+
+def hostile_trace(root):
+    """HOSTILE traced into root/hostile.nntrace (with `nnanim trace`, as a teacher would)."""
+    from click.testing import CliRunner
+
+    from nnanim.cli import main
+
+    (root / "hostile.py").write_text(HOSTILE)
+    result = CliRunner().invoke(main, ["trace", str(root / "hostile.py"), "-o", str(root / "hostile.nntrace")])
+    assert result.exit_code == 0, result.output
+    return root / "hostile.nntrace"

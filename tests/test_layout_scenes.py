@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from nnanim.cli import main
-from hostile import HOSTILE
+from hostile import hostile_trace
 from nnanim.engine import load_trace
 from nnanim.scenes.registry import SCENES
 
@@ -20,10 +20,7 @@ def traces(tmp_path_factory):
     for name, args in [("workshop", ["--steps", "40"]), ("moons", ["--data", "moons", "--steps", "20"])]:
         assert runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")]).exit_code == 0
         made[name] = root / f"{name}.nntrace"
-    (root / "hostile.py").write_text(HOSTILE)
-    result = runner.invoke(main, ["trace", str(root / "hostile.py"), "-o", str(root / "hostile.nntrace")])
-    assert result.exit_code == 0, result.output
-    made["hostile"] = root / "hostile.nntrace"
+    made["hostile"] = hostile_trace(root)
     return made
 
 

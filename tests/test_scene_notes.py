@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from nnanim.cli import main
-from hostile import HOSTILE
+from hostile import hostile_trace
 from nnanim.engine import MLP, load_trace, train
 from nnanim.engine.numbers import number
 from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
@@ -33,10 +33,7 @@ def traces(tmp_path_factory):
         result = runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")])
         assert result.exit_code == 0, result.output
         made[name] = root / f"{name}.nntrace"
-    (root / "hostile.py").write_text(HOSTILE)
-    result = runner.invoke(main, ["trace", str(root / "hostile.py"), "-o", str(root / "hostile.nntrace")])
-    assert result.exit_code == 0, result.output
-    made["hostile"] = root / "hostile.nntrace"
+    made["hostile"] = hostile_trace(root)
     return made
 
 
