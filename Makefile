@@ -25,7 +25,9 @@ demo: setup
 	$(BIN)/nnanim render --all renders/default.nntrace -q m
 	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
 	$(BIN)/nnanim slides renders --trace default
-	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian)"
+	$(BIN)/nnanim deck build examples/workshop-deck/slides.md -q m -o renders/workshop-deck
+	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian),"
+	@echo "      and the workshop's own deck with nnanim's scenes in it: renders/workshop-deck/slides.html"
 
 test: setup $(STAMP_APT_TEST)
 	$(BIN)/python -m pytest

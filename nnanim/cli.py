@@ -516,24 +516,33 @@ def deck():
 @deck.command("build")
 @click.argument("deck_file", metavar="DECK.md", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write DECK.md and media/ into [default: DECK's folder/build].")
-@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="m", show_default=True,
-              help=_quality_help())
-@click.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True)
+              help="The folder to write DECK.md, DECK.html, media/ and pictures/ into [default: DECK's folder/build].")
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)),
+              help=_quality_help() + " [default: the front matter's, else m]")
+@click.option("--theme", type=click.Choice(["dark", "light"]), help="[default: the front matter's, else dark]")
+@click.option("--trace", "trace_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The run a block without its own TRACE replays [default: the front matter's, else the "
+                   "workshop's].")
 @click.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests).")
 @click.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Scenes rendered at once [default: one per core].")
-def deck_build(deck_file, out_dir, quality, theme, size, fps, jobs):
-    """Render every ```nnanim block of DECK.md (its body is what follows `nnanim render`) and write the deck,
-    each block replaced by its animation, one slide per step."""
+def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
+    """Render every ```nnanim block of DECK.md (its body is what follows `nnanim render`) and write the deck
+    twice: DECK.md for Obsidian, each block replaced by its animation, one slide per step; and DECK.html, an
+    offline reveal.js page of the whole deck. The front matter may set defaults:
+    `nnanim: {trace: run.nntrace, quality: l, theme: light}`."""
     import os
 
     from nnanim.own_deck import DeckError, build
 
     out_dir = _made(out_dir or deck_file.parent / "build")
     try:
-        written = build(deck_file, out_dir, quality, theme, size, fps, jobs or os.cpu_count() or 1,
-                        on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
+        written, warnings = build(deck_file, out_dir, quality, theme, trace_file, size, fps,
+                                  jobs or os.cpu_count() or 1,
+                                  on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
     except DeckError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"wrote {written}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in written:
+        click.echo(f"wrote {path}")

@@ -157,21 +157,16 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
         out_dir.mkdir(parents=True, exist_ok=True)
         check_writable(out_dir / "slides.html")
         slides = [slide_steps(r, out_dir / "media", teacher, gif) for r in found]
-        if reveal_source:
-            _replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist")
-        _copy_text(files("nnanim").joinpath("templates", "nnanim-steps.js").read_text(), out_dir / "nnanim-steps.js")
+        copy_player(out_dir, reveal_source)
     except SegmentError as e:
         raise SlidesError(str(e)) from None
     except OSError as e:
         raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
-    colours = THEMES[theme]
-    page = _fill("deck.html", title=html.escape(title), reveal=REVEAL_CDN if cdn else "reveal",
-                 reveal_theme="black" if theme == "dark" else "white", background=colours.background,
-                 text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font, width=PAGE["width"],
-                 height=PAGE["height"], config=_script_json(config),
-                 slides="\n".join(_html_slide(s) for s in slides))
+    cover = f'<section data-title="{html.escape(title, quote=True)}"><h1>{html.escape(title)}</h1></section>'
+    page = page_html(title, theme, "\n".join([cover] + [_html_slide(s, out_dir) for s in slides]), config,
+                     reveal=REVEAL_CDN if cdn else "reveal")
     markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
-    paths = [_copy_text(page, out_dir / "slides.html"), _copy_text(markdown, out_dir / "slides.md")]
+    paths = [copy_text(page, out_dir / "slides.html"), copy_text(markdown, out_dir / "slides.md")]
     if pdf:
         from nnanim.handout import HandoutError, handout
 
@@ -186,11 +181,30 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     return paths, warnings
 
 
+def copy_player(out_dir, reveal_source):
+    """Put what a page presents with into OUT_DIR: reveal.js (unless it comes from a CDN: None) and
+    nnanim's step player."""
+    if reveal_source:
+        replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist")
+    copy_text(files("nnanim").joinpath("templates", "nnanim-steps.js").read_text(), out_dir / "nnanim-steps.js")
+
+
+def page_html(title, theme, sections, config, reveal="reveal", head="", scripts="", plugins=()):
+    """The reveal.js page (templates/deck.html) holding `sections`, in the colours and font of `theme`;
+    `head` and `scripts` are more tags for its head and its end, `plugins` more reveal.js plugins (JS)."""
+    colours = THEMES[theme]
+    return _fill("deck.html", title=html.escape(title), reveal=reveal,
+                 reveal_theme="black" if theme == "dark" else "white", background=colours.background,
+                 text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font,
+                 width=PAGE["width"], height=PAGE["height"], config=_script_json(config), slides=sections,
+                 head=head, scripts=scripts, plugins="".join(f", {p}" for p in plugins))
+
+
 def slide_steps(render, media, teacher, gif):
     """Link the render into media/, cut it into steps, and give every step its notes."""
     media.mkdir(parents=True, exist_ok=True)
     linked = media / render.path.name
-    _link(render.path, linked)
+    link_file(render.path, linked)
     info = render.info
     if linked.suffix in VIDEOS and info.stops:
         clips, owners = step_clips(linked, info.stops, media)
@@ -231,7 +245,7 @@ def same_picture(first, second, level=24, share=0.0005):
     return (difference > level).mean() <= share
 
 
-def _replace_folder(source, target):
+def replace_folder(source, target):
     """Copy `source` to `target`, replacing what was there whole (a staging copy, then a rename)."""
     if source.resolve() == target.resolve():
         return
@@ -246,7 +260,8 @@ def _replace_folder(source, target):
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _link(source, target):
+def link_file(source, target):
+    """`target` the same file as `source`: a hard link, else a copy; left alone if it is already."""
     if target.exists() and target.stat().st_size == source.stat().st_size \
             and target.stat().st_mtime >= source.stat().st_mtime:
         return
@@ -258,7 +273,7 @@ def _link(source, target):
             shutil.copy2(source, tmp)
 
 
-def _copy_text(content, target):
+def copy_text(content, target):
     try:
         with atomic_path(target) as tmp:
             tmp.write_text(content)
@@ -277,18 +292,26 @@ def _script_json(value):
 
 
 
-def _html_slide(slide):
+def _html_slide(slide, root):
+    title = html.escape(slide.render.title, quote=True)
+    return (f'<section class="nnanim-scene" data-title="{title}" data-scene="{slide.render.scene}">'
+            f'{stage_html(slide, root)}</section>')
+
+
+def stage_html(slide, root, first_is_step=False, inline=False):
+    """A stepped scene's stage: its steps' clips stacked, each but the first a reveal.js fragment (every
+    one with `first_is_step`: a second scene on a slide starts with a press), their notes with them; links
+    relative to `root`, the page's folder. `inline`: a stage inside text (a callout), sized by its width."""
     title = html.escape(slide.render.title, quote=True)
     steps = []
     for k, step in enumerate(slide.steps):
-        href = _href(step.clip)
+        href = _href(step.clip, root)
         media = (f'<video data-src="{href}" muted playsinline preload="auto"></video>'
-                 f'<img class="nnanim-end" data-src="{_href(step.still)}" alt="">'
+                 f'<img class="nnanim-end" data-src="{_href(step.still, root)}" alt="">'
                  if step.clip.suffix in VIDEOS else f'<img data-src="{href}" alt="{title}">')
-        kind = "nnanim-step fragment" if k else "nnanim-step"
+        kind = "nnanim-step fragment" if k or first_is_step else "nnanim-step"
         steps.append(f'<div class="{kind}">{media}<aside class="notes">{step.notes_html}</aside></div>')
-    return (f'<section class="nnanim-scene" data-title="{title}" data-scene="{slide.render.scene}">'
-            f'<div class="nnanim-stage r-stack">{"".join(steps)}</div></section>')
+    return f'<div class="nnanim-stage r-stack{" nnanim-inline" if inline else ""}">{"".join(steps)}</div>'
 
 
 def _markdown_slide(slide, gif):
@@ -317,6 +340,7 @@ def _comment_safe(text):
     return text.replace("%%", "% %")
 
 
-def _href(media):
-    """A media file's link: URL-encoded (a name may hold #, ?, % or quotes), then escaped for HTML."""
-    return html.escape("media/" + quote(media.name), quote=True)
+def _href(media, root):
+    """A media file's link from the page's folder `root`: URL-encoded (a name may hold #, ?, % or quotes),
+    then escaped for HTML."""
+    return html.escape(quote(Path(os.path.relpath(media, root)).as_posix()), quote=True)

@@ -28,6 +28,7 @@ class Theme:
     layers: tuple  # text colours by layer (formulas): no blue/red (signs), no accent; adjacent ones far apart
     band: str  # behind the network's part of a loss: a panel a little stronger than `panel`
     font: str = "DejaVu Sans"  # the one face for words and numbers; LaTeX only for mathematics
+    code_style: str = "github-dark"  # Pygments' colours for code on pages (nnanim deck build)
     title_size: float = 1 / 13  # of the frame height: a line, ascender to descender
     heading_size: float = 1 / 18
     body_size: float = 1 / 22
@@ -88,6 +89,6 @@ DARK = Theme("dark", background="#14161c", text="#f2f2f2", muted="#bcc2cd", acce
 LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", accent="#634500",
               positive="#143f8c", negative="#921d17", panel="#eceae2", rule="#a3a7b2",
               fill_positive="#2f6fd6", fill_negative="#d8402f", fill_zero="#dedcd4",
-             layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc")
+             layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc", code_style="default")
 THEMES = {"dark": DARK, "light": LIGHT}
 TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative")  # each >= 7:1 on background and panel

@@ -1,11 +1,17 @@
 """`nnanim deck build` (issue 15, first part): a teacher's markdown deck with ```nnanim blocks rendered and
 put in place, every other line as written; a failing block is one line naming the deck's line."""
 
+import html
+import re
+import shutil
 import textwrap
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
 
+from browser import browser, console_errors, needs_browser, press, wait_for
 from nnanim.cli import main
 
 DECK = textwrap.dedent('''\
@@ -88,3 +94,145 @@ def test_a_block_may_ask_for_a_gif(talk):
     written = (talk.parent / "out" / "talk.md").read_text()
     gif = next(line for line in written.splitlines() if ".gif" in line)
     assert gif.startswith("![[media/loss-") and gif.endswith("/loss-run.gif|1280]]")
+
+
+# ----- the workshop's own deck (examples/workshop-deck: its slides with a few pictures replaced by blocks)
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "workshop-deck" / "slides.md"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="red"/></svg>'
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("workshop")
+    deck = folder / "slides.md"
+    shutil.copy(EXAMPLE, deck)
+    (folder / "20250114110900.svg").write_text(SVG)
+    (folder / "attachments").mkdir()
+    Image.new("RGB", (64, 36), "navy").save(folder / "attachments" / "20250204013305.png")
+    result = CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-j", "2"])
+    assert result.exit_code == 0, result.output
+    return folder / "build", result
+
+
+def embeds_in(text):
+    return re.findall(r"!\[\[([^|\]]+)", text)
+
+
+def test_the_workshop_deck_is_built_with_its_scenes_and_every_missing_picture_named(workshop):
+    out, result = workshop
+    source = EXAMPLE.read_text()
+    assert source.count("```nnanim") == 7
+    missing = [name for name in dict.fromkeys(embeds_in(source)) if name not in ("20250114110900.svg", "20250204013305.png")]
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    named = next(line for line in warnings if "pictures not found" in line)
+    assert named.startswith(f"warning: {len(missing)} pictures not found") and named.endswith(", ".join(missing))
+    assert any("online pictures are not loaded" in line and "healthline" in line for line in warnings)
+    assert (out / "slides.md").is_file() and (out / "slides.html").is_file()
+
+
+def test_the_obsidian_copy_keeps_every_other_line_byte_for_byte(workshop):
+    out, _ = workshop
+    source = EXAMPLE.read_bytes().splitlines(keepends=True)
+    written = (out / "slides.md").read_bytes().splitlines(keepends=True)
+    fence = re.compile(rb"^(> )?```")
+    block_lines, inside = set(), False
+    for k, line in enumerate(source):
+        if fence.match(line) and (inside or line.rstrip().endswith(b"nnanim")):
+            block_lines.add(k)
+            inside = not inside
+        elif inside:
+            block_lines.add(k)
+    kept = [line for k, line in enumerate(source) if k not in block_lines]
+    lines = iter(written)
+    assert all(any(line == other for other in lines) for line in kept), "every other line, in order, as written"
+    first = min(block_lines)
+    assert written[:first] == source[:first], "up to the first block's slide the deck is the same bytes"
+    embeds = [line.decode() for line in written if b"![[media/" in line]
+    assert any(line.startswith("> ![[media/formula-") for line in embeds), "a block in a callout stays in it"
+    assert all((out / e.split("![[")[1].split("|")[0]).is_file() for e in embeds)
+
+
+def test_the_page_has_every_slide_callout_code_block_picture_and_scene(workshop):
+    out, _ = workshop
+    source, page = EXAMPLE.read_text(), (out / "slides.html").read_text()
+    sections = re.findall(r'<section class="nnanim-(\w+)"', page)
+    assert len(sections) == source.count("\n---\n") + 1 == 127
+    kinds = re.findall(r"^>? ?> ?\[!(\w+)\]", source, re.M)
+    assert sorted(re.findall(r'data-callout="(\w+)"', page)) == sorted(k.lower() for k in kinds) and len(kinds) == 76
+    assert page.count('<code class="language-python">') == len(re.findall(r"^(> )*```python", source, re.M))
+    assert '<span class="k">def</span>' in page and "[!question]" not in page
+    assert page.count('class="nnanim-stage') == 7 and sections.count("scene") + sections.count("mixed") >= 5
+    assert 'src="pictures/20250114110900.svg" width="700"' in page
+    assert 'src="pictures/20250204013305.png" width="800"' in page and (out / "pictures" / "20250204013305.png").is_file()
+    missing = [name for name in embeds_in(source) if name not in ("20250114110900.svg", "20250204013305.png")]
+    assert page.count('class="nnanim-missing"') == len(missing) + 1  # and the online one
+    local = re.findall(r'(?:src|href|data-src)="([^"#:]+)"', page)
+    assert local and all((out / unquote(html.unescape(link))).is_file() for link in local), "every file the page names"
+
+
+@needs_browser
+def test_the_page_presents_offline_with_math_typeset_and_every_slide_fitting(workshop, tmp_path):
+    out, _ = workshop
+    with browser(out, "http", tmp_path, page="slides.html") as driver:
+        assert driver.execute_script("return Reveal.getTotalSlides()") == 127
+        wait_for(driver, "return document.fonts.status === 'loaded'")
+        math = driver.execute_script(
+            "const m = [...document.querySelectorAll('.reveal .math')];"
+            "return [m.length, m.filter(e => e.querySelector('.katex')).length,"
+            " document.querySelectorAll('.katex-error').length, document.querySelector('.slides').textContent.includes('$$')]")
+        assert math[0] > 20 and math[0] == math[1] and math[2:] == [0, False], math
+        overflowing = driver.execute_script("""
+            const area = () => document.querySelector('.reveal .slides').getBoundingClientRect();
+            const bad = [];
+            Reveal.getHorizontalSlides().forEach((s, k) => {
+              Reveal.slide(k, 0, 0);
+              const box = (s.querySelector('.nnanim-fit, .nnanim-column') || s).getBoundingClientRect(), a = area();
+              if (box.top < a.top - 2 || box.bottom > a.bottom + 2 || box.left < a.left - 2 || box.right > a.right + 2)
+                bad.push([k, box.toJSON(), a.toJSON()]);
+            });
+            return bad;""")
+        assert overflowing == [], "every slide's content is inside the slide"
+        origin = driver.execute_script("return location.origin")
+        resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert resources and all(r.startswith(origin) for r in resources), "no request leaves the page's folder"
+        backprop = driver.execute_script(
+            "return Reveal.getHorizontalSlides().findIndex(s => s.querySelector('.nnanim-stage video[data-src*=backprop]'))")
+        driver.execute_script(f"Reveal.slide({backprop}, 0, -1)")
+        wait_for(driver, "const v = Reveal.getCurrentSlide().querySelector('.nnanim-step video');"
+                         "return v.readyState >= 2 && (v.paused || v.ended)")  # the first step played, or held
+        press(driver, " ")  # the scene's next step, on the same slide
+        wait_for(driver, f"return Reveal.getIndices().h === {backprop} && Reveal.getIndices().f === 0")
+        assert not console_errors(driver)
+
+
+def test_front_matter_sets_the_decks_trace_and_theme_and_options_win(talk):
+    talk.write_text(DECK.replace("title: My talk", "title: My talk\nnnanim: {trace: run.nntrace, theme: light}")
+                    .replace("formula run.nntrace --values", "formula --values"))
+    result = build(talk)
+    assert result.exit_code == 0, result.output
+    written = (talk.parent / "out" / "talk.md").read_text()
+    assert "/formula-run.step-01.mp4|1280]]" in written, "a block without TRACE replays the front matter's"
+    assert "/derivative.step-01.mp4|1280]]" in written, "a scene that reads no trace is given none"
+    page = (talk.parent / "out" / "talk.html").read_text()
+    from nnanim.scenes.theme import THEMES
+
+    assert f"--r-background-color: {THEMES['light'].background}" in page and "<title>My talk</title>" in page
+    assert build(talk, "--theme", "dark").exit_code == 0
+    assert f"--r-background-color: {THEMES['dark'].background}" in (talk.parent / "out" / "talk.html").read_text()
+
+
+@pytest.mark.parametrize("matter, message", [
+    ("nnanim: {colour: red}", "talk.md: the front matter's nnanim: takes trace, quality, theme"),
+    ("nnanim: {quality: x}", "talk.md: the front matter's nnanim: quality is 'x', not one of"),
+    ("nnanim: {trace: nope.nntrace}", "talk.md: the front matter's nnanim: trace nope.nntrace is not a file"),
+    ("title: [unclosed", "talk.md:2: the front matter is not YAML"),
+])
+def test_bad_front_matter_is_one_line_and_writes_nothing(talk, matter, message):
+    talk.write_text(DECK.replace("title: My talk", matter))
+    result = build(talk)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert result.exit_code == 1 and len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
+    assert not (talk.parent / "out" / "talk.md").exists() and not (talk.parent / "out" / "talk.html").exists()

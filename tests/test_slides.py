@@ -2,25 +2,20 @@
 Chromium (Selenium and Debian's ChromeDriver) served by Python's plain http.server (no byte ranges) and
 opened from file://: Space and PageDown alone walk through every step of every slide."""
 
-import functools
 import html
-import http.server
 import json
 import re
 import shutil
-import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 
+from browser import CHROMIUM, browser, console_errors, needs_browser, press, wait_for
 from nnanim.cli import main
 from nnanim.deck import DECK
 from nnanim.slides import same_picture
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-needs_browser = pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                                   reason="chromium and chromium-driver are installed by `make test`")
 NOTES = """# My notes
 
 ## Backpropagation
@@ -232,71 +227,6 @@ def test_s_opens_the_speaker_view_with_the_steps_notes(deck, tmp_path):
 
 # ----- the browser and what it shows
 
-class PlainHandler(http.server.SimpleHTTPRequestHandler):
-    """Python's own static server, as many schools and conferences run it: no byte ranges."""
-
-    failures = []
-
-    def log_message(self, *args):
-        pass
-
-    def send_error(self, code, *args, **kwargs):
-        PlainHandler.failures.append((code, self.path))
-        super().send_error(code, *args, **kwargs)
-
-
-class browser:
-    """A headless Chromium showing the deck; videos play `rate` times faster (the walk checks steps,
-    not seconds)."""
-
-    def __init__(self, deck, served, tmp_path, rate=16):
-        self.deck, self.served, self.tmp_path, self.rate = deck, served, tmp_path, rate
-
-    def __enter__(self):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
-        self.server = None
-        if self.served == "file":
-            url = (self.deck / "slides.html").as_uri()
-        else:
-            self.server = http.server.ThreadingHTTPServer(
-                ("127.0.0.1", 0), functools.partial(PlainHandler, directory=str(self.deck)))
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
-            url = f"http://127.0.0.1:{self.server.server_address[1]}/slides.html"
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
-                     f"--user-data-dir={self.tmp_path / 'chromium-profile'}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        options.page_load_strategy = "none"  # the speaker view's window never says it has loaded: we wait ourselves
-        self.driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-        PlainHandler.failures = []
-        self.driver.set_script_timeout(10)
-        self.driver.get(url)
-        wait_for(self.driver, "return typeof Reveal !== 'undefined' && Reveal.isReady()")
-        self.driver.execute_script(f"document.querySelectorAll('video').forEach(v => v.defaultPlaybackRate = {self.rate})")
-        return self.driver
-
-    def __exit__(self, *exc):
-        self.driver.quit()
-        if self.server:
-            self.server.shutdown()
-        if exc[0] is None:
-            assert PlainHandler.failures == [], "no request failed"
-
-
-def press(driver, key):
-    """As a keyboard (or a clicker) does: to whatever has the focus, then give reveal.js its moment."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    ActionChains(driver).send_keys(key).perform()
-    time.sleep(0.1)
-
-
 def position(driver):
     """(slide, step) on screen: the step is the number of clips shown after the first."""
     return tuple(driver.execute_script(
@@ -342,25 +272,6 @@ def check_current_media(driver):
     box = state["box"]
     assert box["width"] >= 0.95 * 1280 or box["height"] >= 0.95 * driver.execute_script("return innerHeight"), \
         f"the video fills the slide: {box}"
-
-
-def console_errors(driver):
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def wait_for(driver, script, seconds=20):
-    """Until `script` returns something true (a page still loading may throw: then again)."""
-    from selenium.common.exceptions import JavascriptException
-
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if driver.execute_script(script):
-                return
-        except JavascriptException:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for: {script} (at {driver.current_url})")
 
 
 # ----- choosing renders, refusing what does not fit

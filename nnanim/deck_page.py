@@ -1,0 +1,196 @@
+"""A teacher's own deck as an offline reveal.js page: a slide for every `---`, nnanim's scenes where its
+```nnanim blocks were.
+
+The page is the one `nnanim slides` writes (templates/deck.html, the same step player): the deck's markdown
+is read by nnanim.obsidian (markdown-it-py), so headings, lists, tables, links, callouts, highlighted code
+and math look as they do in Obsidian; KaTeX, shipped with the page, typesets the math and
+templates/nnanim-page.js fits every slide into the slide. A block's scene is its stage, its steps
+reveal.js fragments: alone on its slide it fills it, with text it takes the room the text leaves.
+
+Pictures (`![[file.png|700]]`, `![](file.png)`) are looked up as Obsidian does, the path from the deck's
+folder and else the name anywhere under it, and copied into OUT/pictures/ with their width hints kept; a
+picture that is not there is a placeholder on its slide and named in a warning.
+"""
+
+import html
+import os
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from nnanim import obsidian, slides
+from nnanim.assets import package_dir
+from nnanim.scenes.theme import THEMES
+
+PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"}
+MOVIES = {".mp4", ".webm", ".mov", ".ogv"}
+SKIPPED_FOLDERS = {"node_modules", "__pycache__"}  # with hidden ones, never searched for pictures
+
+
+class Pictures:
+    """The deck's pictures: found, copied into OUT/pictures/ once each, and the ones not found remembered."""
+
+    def __init__(self, deck_dir, out_dir):
+        self.deck_dir, self.out_dir = Path(deck_dir).resolve(), Path(out_dir).resolve()
+        self.copied = {}  # source -> its name in OUT/pictures
+        self.missing = []  # names as the deck writes them
+        self.not_pictures = []
+        self.online = []
+        self._by_name = None
+
+    def html(self, target, width=None, height=None, alt=""):
+        size = "".join(f' {name}="{value}"' for name, value in (("width", width), ("height", height)) if value)
+        kind = Path(target.split("#")[0]).suffix.lower()
+        online = bool(urlsplit(target).scheme) or target.startswith("//")
+        source = self.find(target) if kind in PICTURES | MOVIES and not online else None
+        if source is None:
+            if online:
+                self.online.append(target)
+                what, shown = "online, not loaded by an offline page", urlsplit(target).netloc or target
+            else:
+                (self.missing if kind in PICTURES | MOVIES else self.not_pictures).append(target)
+                what = "picture not found" if kind in PICTURES | MOVIES else "cannot be shown on a slide"
+                shown = target
+            style = f' style="width: {width}px; height: {height or round(width * 9 / 16)}px"' if width else ""
+            said = f"{html.escape(alt)}<br>" if alt else ""
+            return f'<span class="nnanim-missing"{style}><span>{said}{what}: {html.escape(shown)}</span></span>'
+        href = html.escape("pictures/" + quote(self._copy(source)), quote=True)
+        if kind in MOVIES:
+            return f'<video class="nnanim-picture" src="{href}"{size} controls muted loop playsinline data-autoplay></video>'
+        return f'<img class="nnanim-picture" src="{href}"{size} alt="{html.escape(alt, quote=True)}">'
+
+    def find(self, target):
+        """The file `target` names: its path from the deck's folder, else a file of that name under it."""
+        path = self.deck_dir / target
+        if path.is_file():
+            return path.resolve()
+        return self._names().get(Path(target).name)
+
+    def warnings(self, deck_name):
+        out, missing = [], list(dict.fromkeys(self.missing))
+        if missing:
+            out.append(f"{len(missing)} picture{'s' if len(missing) > 1 else ''} not found in {deck_name}'s "
+                       f"folder (shown as placeholders): {', '.join(missing)}")
+        if self.online:
+            out.append(f"online pictures are not loaded (the page works offline; save them beside the deck): "
+                       f"{', '.join(dict.fromkeys(self.online))}")
+        if self.not_pictures:
+            out.append(f"not pictures, not shown on the page: {', '.join(dict.fromkeys(self.not_pictures))}")
+        return out
+
+    def _copy(self, source):
+        if source not in self.copied:
+            taken = set(self.copied.values())
+            name, k = source.name, 1
+            while name in taken:
+                k += 1
+                name = f"{source.stem}-{k}{source.suffix}"
+            self.out_dir.joinpath("pictures").mkdir(parents=True, exist_ok=True)
+            slides.link_file(source, self.out_dir / "pictures" / name)
+            self.copied[source] = name
+        return self.copied[source]
+
+    def _names(self):
+        if self._by_name is None:
+            self._by_name = {}
+            for folder, subfolders, names in os.walk(self.deck_dir):
+                subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d not in SKIPPED_FOLDERS
+                                       and Path(folder, d).resolve() != self.out_dir)
+                for name in sorted(names):
+                    self._by_name.setdefault(name, Path(folder, name).resolve())
+        return self._by_name
+
+
+def separators(tokens, lines):
+    """The line numbers of the deck's slide separators: its top-level `---` lines (front matter aside)."""
+    return [t.map[0] for t in tokens if t.type == "hr" and t.level == 0 and lines[t.map[0]].strip() == "---"]
+
+
+def split_slides(tokens, lines):
+    """The deck's top-level tokens cut at its `---` lines, one list per slide (front matter left out)."""
+    cuts = set(separators(tokens, lines))
+    cut, current = [], []
+    for token in tokens:
+        if token.type == "front_matter":
+            continue
+        if token.type == "hr" and token.level == 0 and token.map[0] in cuts:
+            cut.append(current)
+            current = []
+        else:
+            current.append(token)
+    cut.append(current)
+    return [s for s in cut if s]
+
+
+def page(deck, text, out_dir, scenes, theme, title, reveal_config):
+    """The page's HTML for the deck `text` (read from `deck`), each ```nnanim block at deck line L shown as
+    scenes[L] (a slides.Slide of its steps); the support files and pictures are put in `out_dir`.
+    Returns (html, warnings)."""
+    out_dir = Path(out_dir)
+    md = _page_markdown()
+    pictures = Pictures(Path(deck).parent, out_dir)
+    env = {"picture": pictures.html, "scenes": scenes, "root": out_dir}
+    sections = []
+    for tokens in split_slides(md.parse(text, env), text.splitlines()):
+        env["stages_on_slide"] = 0
+        body = md.renderer.render(tokens, md.options, env)
+        sections.append(_section(tokens, body))
+    _copy_support(out_dir, theme)
+    head = '<link rel="stylesheet" href="katex/dist/katex.min.css">\n<link rel="stylesheet" href="nnanim-deck.css">'
+    scripts = '<script src="katex/dist/katex.min.js"></script>\n<script src="nnanim-page.js"></script>'
+    page_html = slides.page_html(title, theme, "\n".join(sections), reveal_config, head=head, scripts=scripts,
+                                 plugins=["NnanimPage()"])
+    return page_html, pictures.warnings(Path(deck).name)
+
+
+def title_of(text, front_matter, deck):
+    """The page's title: the front matter's `title`, else the deck's first heading, else its file name."""
+    if isinstance(front_matter.get("title"), str | int | float):
+        return str(front_matter["title"])
+    tokens = obsidian.markdown().parse(text)
+    for k, token in enumerate(tokens):
+        if token.type == "heading_open":
+            return tokens[k + 1].content
+    return Path(deck).stem
+
+
+def _page_markdown():
+    md = obsidian.markdown()
+    default_fence = md.renderer.rules["fence"]
+
+    def fence(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if token.info.strip() != "nnanim":
+            return default_fence(tokens, idx, options, env)
+        env["stages_on_slide"] += 1
+        return slides.stage_html(env["scenes"][token.map[0]], env["root"], first_is_step=env["stages_on_slide"] > 1,
+                                 inline=token.level > 0)
+
+    md.add_render_rule("fence", fence)
+    return md
+
+
+def _section(tokens, body):
+    """A slide: a scene alone fills it; a scene with text is a column (the scene takes the room left);
+    text, and a scene inside text (a callout, a list), is fitted into it."""
+    blocks = [t for t in tokens if t.type == "fence" and t.info.strip() == "nnanim"]
+    if any(t.level for t in blocks):
+        blocks = []
+    heading = next((tokens[k + 1].content for k, t in enumerate(tokens) if t.type == "heading_open"), None)
+    title = f' data-title="{html.escape(heading, quote=True)}"' if heading else ""
+    if blocks and len(blocks) == len(tokens):
+        return f'<section class="nnanim-scene"{title}>{body}</section>'
+    if blocks:
+        return f'<section class="nnanim-mixed"{title}><div class="nnanim-column">{body}</div></section>'
+    return f'<section class="nnanim-text"{title}><div class="nnanim-fit">{body}</div></section>'
+
+
+def _copy_support(out_dir, theme):
+    """reveal.js, KaTeX, the step player, nnanim-page.js and the deck's stylesheet, into `out_dir`."""
+    slides.copy_player(out_dir, package_dir("reveal.js"))
+    slides.replace_folder(package_dir("katex") / "dist", out_dir / "katex" / "dist")
+    templates = files("nnanim").joinpath("templates")
+    slides.copy_text(templates.joinpath("nnanim-page.js").read_text(), out_dir / "nnanim-page.js")
+    css = templates.joinpath("own-deck.css").read_text() + "\n/* code: Pygments' " + THEMES[theme].code_style \
+        + " */\n" + obsidian.code_css(THEMES[theme].code_style, ".reveal pre code")
+    slides.copy_text(css, out_dir / "nnanim-deck.css")
