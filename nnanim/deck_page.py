@@ -7,9 +7,11 @@ and math look as they do in Obsidian; KaTeX, shipped with the page, typesets the
 templates/nnanim-page.js fits every slide into the slide. A block's scene is its stage, its steps
 reveal.js fragments: alone on its slide it fills it, with text it takes the room the text leaves.
 
-Pictures (`![[file.png|700]]`, `![](file.png)`) are looked up as Obsidian does, the path from the deck's
-folder and else the name anywhere under it, and copied into OUT/pictures/ with their width hints kept; a
-picture that is not there is a placeholder on its slide and named in a warning.
+Pictures (`![[file.png|700]]`, `![](file.png)`) are looked up as Obsidian looks them up in its vault (the
+nearest folder above the deck holding `.obsidian/`, else the deck's folder): the path from the deck's
+folder, else the name anywhere in the vault. They are copied into OUT/pictures/ with their width hints
+kept. A picture that is not there, or not in the vault, is a placeholder on its slide and named in a
+warning: OUT is made to be shared, and holds only what the deck's vault holds.
 """
 
 import html
@@ -24,6 +26,7 @@ from nnanim.scenes.theme import THEMES
 
 PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"}
 MOVIES = {".mp4", ".webm", ".mov", ".ogv"}
+MEDIA = PICTURES | MOVIES
 SKIPPED_FOLDERS = {"node_modules", "__pycache__"}  # with hidden ones, never searched for pictures
 
 
@@ -32,50 +35,57 @@ class Pictures:
 
     def __init__(self, deck_dir, out_dir):
         self.deck_dir, self.out_dir = Path(deck_dir).resolve(), Path(out_dir).resolve()
+        self.vault = next((folder for folder in (self.deck_dir, *self.deck_dir.parents)
+                           if (folder / ".obsidian").is_dir()), self.deck_dir)
         self.copied = {}  # source -> its name in OUT/pictures
-        self.missing = []  # names as the deck writes them
-        self.not_pictures = []
-        self.online = []
+        self.missing, self.outside, self.online, self.not_pictures = [], [], [], []
         self._by_name = None
 
     def html(self, target, width=None, height=None, alt=""):
-        size = "".join(f' {name}="{value}"' for name, value in (("width", width), ("height", height)) if value)
+        """The picture's HTML: an <img> (a <video> for a movie) of its copy in OUT, else a placeholder."""
         kind = Path(target.split("#")[0]).suffix.lower()
-        online = bool(urlsplit(target).scheme) or target.startswith("//")
-        source = self.find(target) if kind in PICTURES | MOVIES and not online else None
+        if urlsplit(target).scheme or target.startswith("//"):
+            self.online.append(target)
+            return _placeholder("online, not loaded by an offline page", urlsplit(target).netloc or target,
+                                width, height, alt)
+        if kind not in MEDIA:
+            self.not_pictures.append(target)
+            return _placeholder("cannot be shown on a slide", target, width, height, alt)
+        source = self.find(target)
         if source is None:
-            if online:
-                self.online.append(target)
-                what, shown = "online, not loaded by an offline page", urlsplit(target).netloc or target
-            else:
-                (self.missing if kind in PICTURES | MOVIES else self.not_pictures).append(target)
-                what = "picture not found" if kind in PICTURES | MOVIES else "cannot be shown on a slide"
-                shown = target
-            style = f' style="width: {width}px; height: {height or round(width * 9 / 16)}px"' if width else ""
-            said = f"{html.escape(alt)}<br>" if alt else ""
-            return f'<span class="nnanim-missing"{style}><span>{said}{what}: {html.escape(shown)}</span></span>'
+            self.missing.append(target)
+            return _placeholder("picture not found", target, width, height, alt)
+        if not source.is_relative_to(self.vault):
+            self.outside.append(target)
+            return _placeholder("outside the deck's folder, not copied", target, width, height, alt)
         href = html.escape("pictures/" + quote(self._copy(source)), quote=True)
+        size = "".join(f' {name}="{value}"' for name, value in (("width", width), ("height", height)) if value)
         if kind in MOVIES:
             return f'<video class="nnanim-picture" src="{href}"{size} controls muted loop playsinline data-autoplay></video>'
         return f'<img class="nnanim-picture" src="{href}"{size} alt="{html.escape(alt, quote=True)}">'
 
     def find(self, target):
-        """The file `target` names: its path from the deck's folder, else a file of that name under it."""
-        path = self.deck_dir / target
-        if path.is_file():
-            return path.resolve()
+        """The file `target` names: its path from the deck's folder, else a file of that name in the vault."""
+        try:
+            path = self.deck_dir / target
+            if path.is_file():
+                return path.resolve()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+            return None
         return self._names().get(Path(target).name)
 
     def warnings(self, deck_name):
-        out, missing = [], list(dict.fromkeys(self.missing))
-        if missing:
-            out.append(f"{len(missing)} picture{'s' if len(missing) > 1 else ''} not found in {deck_name}'s "
-                       f"folder (shown as placeholders): {', '.join(missing)}")
-        if self.online:
-            out.append(f"online pictures are not loaded (the page works offline; save them beside the deck): "
-                       f"{', '.join(dict.fromkeys(self.online))}")
-        if self.not_pictures:
-            out.append(f"not pictures, not shown on the page: {', '.join(dict.fromkeys(self.not_pictures))}")
+        said = {
+            "missing": f"not found in {deck_name}'s folder (shown as placeholders)",
+            "outside": "outside the deck's folder (Obsidian's vault), not copied into a page made to be shared",
+            "online": "online, not loaded (the page works offline; save them beside the deck)",
+            "not_pictures": "not pictures, not shown on the page",
+        }
+        out = []
+        for kind, why in said.items():
+            names = list(dict.fromkeys(getattr(self, kind)))
+            if names:
+                out.append(f"{len(names)} picture{'s' if len(names) > 1 else ''} {why}: {', '.join(names)}")
         return out
 
     def _copy(self, source):
@@ -93,12 +103,19 @@ class Pictures:
     def _names(self):
         if self._by_name is None:
             self._by_name = {}
-            for folder, subfolders, names in os.walk(self.deck_dir):
+            for folder, subfolders, names in os.walk(self.vault):
                 subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d not in SKIPPED_FOLDERS
                                        and Path(folder, d).resolve() != self.out_dir)
                 for name in sorted(names):
                     self._by_name.setdefault(name, Path(folder, name).resolve())
         return self._by_name
+
+
+def _placeholder(what, shown, width, height, alt):
+    """A dashed box where a picture would be, saying which and why, as large as the picture would be."""
+    style = f' style="width: {width}px; height: {height or round(width * 9 / 16)}px"' if width else ""
+    said = f"{html.escape(alt)}<br>" if alt else ""
+    return f'<span class="nnanim-missing"{style}><span>{said}{what}: {html.escape(shown)}</span></span>'
 
 
 def separators(tokens, lines):
@@ -122,36 +139,39 @@ def split_slides(tokens, lines):
     return [s for s in cut if s]
 
 
-def page(deck, text, out_dir, scenes, theme, title, reveal_config):
-    """The page's HTML for the deck `text` (read from `deck`), each ```nnanim block at deck line L shown as
+def page(note, out_dir, scenes, theme, title, reveal_config):
+    """The page's HTML for the deck `note` (an obsidian.Note), each ```nnanim block at deck line L shown as
     scenes[L] (a slides.Slide of its steps); the support files and pictures are put in `out_dir`.
     Returns (html, warnings)."""
     out_dir = Path(out_dir)
     md = _page_markdown()
-    pictures = Pictures(Path(deck).parent, out_dir)
-    env = {"picture": pictures.html, "scenes": scenes, "root": out_dir}
+    pictures = Pictures(note.path.parent, out_dir)
+    env = {**note.env, "picture": pictures.html, "scenes": scenes, "root": out_dir}
     sections = []
-    for tokens in split_slides(md.parse(text, env), text.splitlines()):
+    for slide in split_slides(note.tokens, note.lines):
         env["stages_on_slide"] = 0
-        body = md.renderer.render(tokens, md.options, env)
-        sections.append(_section(tokens, body))
+        sections.append(_section(md, slide, md.renderer.render(slide, md.options, env)))
     _copy_support(out_dir, theme)
     head = '<link rel="stylesheet" href="katex/dist/katex.min.css">\n<link rel="stylesheet" href="nnanim-deck.css">'
     scripts = '<script src="katex/dist/katex.min.js"></script>\n<script src="nnanim-page.js"></script>'
     page_html = slides.page_html(title, theme, "\n".join(sections), reveal_config, head=head, scripts=scripts,
                                  plugins=["NnanimPage()"])
-    return page_html, pictures.warnings(Path(deck).name)
+    return page_html, pictures.warnings(note.path.name)
 
 
-def title_of(text, front_matter, deck):
+def title_of(note, front_matter):
     """The page's title: the front matter's `title`, else the deck's first heading, else its file name."""
-    if isinstance(front_matter.get("title"), str | int | float):
-        return str(front_matter["title"])
-    tokens = obsidian.markdown().parse(text)
+    if isinstance(front_matter.get("title"), str) and front_matter["title"].strip():
+        return front_matter["title"].strip()
+    return _first_heading(obsidian.markdown(), note.tokens) or note.path.stem
+
+
+def _first_heading(md, tokens):
+    """The text of the first heading among `tokens` (markup taken out), or None."""
     for k, token in enumerate(tokens):
         if token.type == "heading_open":
-            return tokens[k + 1].content
-    return Path(deck).stem
+            return md.renderer.renderInlineAsText(tokens[k + 1].children or [], md.options, {}).strip()
+    return None
 
 
 def _page_markdown():
@@ -170,13 +190,13 @@ def _page_markdown():
     return md
 
 
-def _section(tokens, body):
+def _section(md, tokens, body):
     """A slide: a scene alone fills it; a scene with text is a column (the scene takes the room left);
     text, and a scene inside text (a callout, a list), is fitted into it."""
     blocks = [t for t in tokens if t.type == "fence" and t.info.strip() == "nnanim"]
     if any(t.level for t in blocks):
         blocks = []
-    heading = next((tokens[k + 1].content for k, t in enumerate(tokens) if t.type == "heading_open"), None)
+    heading = _first_heading(md, tokens)
     title = f' data-title="{html.escape(heading, quote=True)}"' if heading else ""
     if blocks and len(blocks) == len(tokens):
         return f'<section class="nnanim-scene"{title}>{body}</section>'

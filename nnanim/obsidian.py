@@ -15,7 +15,9 @@ alt) and returning HTML.
 """
 
 import re
+from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -27,6 +29,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+\Z", re.S)  # a line as markdown-it counts them (not U+2028, \f, …)
 CALLOUT = re.compile(r"\[!([\w-]+)\]([+-]?)\s*(.*)")
 WIKI = re.compile(r"(!?)\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]*))?\]\]")
 SIZE = re.compile(r"(\d+)(?:x(\d+))?")
@@ -39,6 +42,41 @@ CALLOUT_TYPES = {
 CALLOUT_KIND = {name: kind for kind, names in CALLOUT_TYPES.items() for name in (kind, *names)}
 
 
+@dataclass
+class Note:
+    """A markdown note read once: its text, its lines (as markdown-it numbers them) and its tokens."""
+
+    path: Path
+    text: str
+    tokens: list
+    env: dict = field(default_factory=dict)  # what parsing gathered (reference links), for rendering
+    bom: bool = False  # the file began with a byte order mark (kept when it is written again)
+
+    @property
+    def lines(self):
+        return source_lines(self.text)
+
+    @property
+    def newline(self):
+        """The note's own line ending, for lines written into it."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def front_matter(self):
+        return next((t.content for t in self.tokens if t.type == "front_matter"), "")
+
+
+def read_note(path):
+    """The note at `path`, parsed; ValueError (one line) if it is not UTF-8 text, OSError if unreadable."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path.name} is not UTF-8 text (byte {e.start})") from None
+    env = {}
+    return Note(path, text, markdown().parse(text, env), env, raw.startswith(b"\xef\xbb\xbf"))
+
+
 def markdown():
     """A markdown-it-py parser that reads Obsidian's markdown as described above."""
     md = MarkdownIt("commonmark", {"highlight": highlight_code}).enable(["table", "strikethrough"])
@@ -48,6 +86,7 @@ def markdown():
     md.inline.ruler.before("link", "wiki", _wiki)
     md.add_render_rule("math_inline_double", _display_math)  # `text $$x$$ text` is display math in Obsidian
     md.add_render_rule("math_block", _display_math)
+    md.add_render_rule("math_block_label", _display_math)  # `$$…$$ (label)`: the label is not shown
     md.add_render_rule("obsidian_embed", _embed)
     md.add_render_rule("wikilink", _wikilink)
     default_image = md.renderer.rules["image"]
@@ -64,6 +103,11 @@ def markdown():
 
     md.add_render_rule("image", image)
     return md
+
+
+def source_lines(text):
+    """The deck's lines, each with its line ending, numbered as markdown-it's token maps number them."""
+    return LINE.findall(text)
 
 
 def size_hint(hint):
@@ -150,7 +194,7 @@ def _embed(self, tokens, idx, options, env):
 
 def _wikilink(self, tokens, idx, options, env):
     meta = tokens[idx].meta
-    shown = meta["hint"] or meta["target"].split("#")[0].rsplit("/", 1)[-1]
+    shown = meta["hint"] or meta["target"].split("#")[0].rsplit("/", 1)[-1] or meta["target"].lstrip("#")
     return f'<span class="wikilink">{escape(shown)}</span>'
 
 

@@ -27,6 +27,7 @@ import yaml
 
 from nnanim import deck_page, obsidian
 from nnanim.deck import Job, Slide, run
+from nnanim.engine.atomic import atomic_path
 from nnanim.engine.tracefile import nnanim_version
 from nnanim.render import QUALITIES
 from nnanim.scenes.registry import SCENES
@@ -48,53 +49,56 @@ class Block:
     job: Job | None = None
 
 
-def find_blocks(tokens, lines, name):
-    """The ```nnanim blocks of a deck's tokens, in order (code in other fences is not read)."""
-    blocks = []
-    for token in tokens:
+def find_blocks(note):
+    """The ```nnanim blocks of a deck (an obsidian.Note), in order (code in other fences is not read)."""
+    blocks, lines = [], note.lines
+    for token in note.tokens:
         if token.type == "fence" and token.info.strip() == "nnanim" and token.map:
             try:
                 args = shlex.split(token.content, comments=True)
             except ValueError as e:
-                raise DeckError(f"{name}:{token.map[0] + 1}: {e}") from None
+                raise DeckError(f"{note.path.name}:{token.map[0] + 1}: {e}") from None
             first = lines[token.map[0]]
             blocks.append(Block(token.map[0], token.map[1], args, prefix=first[:first.index(token.markup)]))
     return blocks
 
 
-def front_matter(tokens, deck):
-    """The deck's front matter (a dict) and its nnanim settings (`nnanim:` with trace, quality, theme)."""
-    text = next((t.content for t in tokens if t.type == "front_matter"), "")
+def front_matter(note):
+    """The deck's front matter (a dict) and its nnanim settings (`nnanim:` with trace, quality, theme; a
+    trace resolved from the deck's folder)."""
+    name, text = note.path.name, note.front_matter()
     try:
         data = yaml.safe_load(text) if text.strip() else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f"{deck.name}:{mark.line + 2}" if mark else deck.name
+        where = f"{name}:{mark.line + 2}" if mark else name
         raise DeckError(f"{where}: the front matter is not YAML ({getattr(e, 'problem', None) or e})") from None
     data = data if isinstance(data, dict) else {}
-    settings = data.get("nnanim") or {}
-    if not isinstance(settings, dict) or set(settings) - set(DEFAULTS):
-        raise DeckError(f"{deck.name}: the front matter's nnanim: takes {', '.join(DEFAULTS)} (e.g. `nnanim: "
+    given = data.get("nnanim") or {}
+    if not isinstance(given, dict) or set(given) - set(DEFAULTS):
+        raise DeckError(f"{name}: the front matter's nnanim: takes {', '.join(DEFAULTS)} (e.g. `nnanim: "
                         f"{{trace: run.nntrace, quality: l, theme: light}}`)")
-    choices = {"quality": QUALITIES, "theme": THEMES}
-    for key, allowed in choices.items():
-        if key in settings and settings[key] not in allowed:
-            raise DeckError(f"{deck.name}: the front matter's nnanim: {key} is {settings[key]!r}, not one of "
-                            f"{', '.join(allowed)}")
+    settings = {key: value for key, value in given.items() if value is not None}
+    for key, allowed in {"quality": QUALITIES, "theme": THEMES, "trace": None}.items():
+        value = settings.get(key)
+        if value is not None and (not isinstance(value, str) or (allowed and value not in allowed)):
+            expected = f"one of {', '.join(allowed)}" if allowed else "a path from the deck's folder"
+            raise DeckError(f"{name}: the front matter's nnanim: {key} is {value!r}, not {expected}")
     if "trace" in settings:
-        trace = deck.parent / str(settings["trace"])
+        trace = note.path.parent / settings["trace"]
         if not trace.is_file():
-            raise DeckError(f"{deck.name}: the front matter's nnanim: trace {settings['trace']} is not a file "
+            raise DeckError(f"{name}: the front matter's nnanim: trace {settings['trace']} is not a file "
                             f"(a path from the deck's folder)")
         settings["trace"] = trace.resolve()
     return data, settings
 
 
-def plan(deck, out_dir, text, tokens, quality, theme, trace=None, size=None, fps=None):
-    """A render job per block of `deck` (a path), its arguments checked by `nnanim render`'s own parser."""
+def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
+    """A render job per block of the deck `note`, its arguments checked by `nnanim render`'s own parser."""
     from nnanim.cli import render as render_command
 
-    blocks = find_blocks(tokens, text.splitlines(), deck.name)
+    deck = note.path
+    blocks = find_blocks(note)
     for block in blocks:
         where = f"{deck.name}:{block.start + 1}"
         if not block.args:
@@ -128,6 +132,23 @@ def plan(deck, out_dir, text, tokens, quality, theme, trace=None, size=None, fps
     return blocks
 
 
+def read(deck, out_dir):
+    """The deck, read and parsed once; DeckError if it cannot be, or if OUT would overwrite it."""
+    deck, out_dir = Path(deck), Path(out_dir)
+    if out_dir.resolve() == deck.parent.resolve():
+        raise DeckError(f"the output folder is {deck.name}'s own folder: the deck would be overwritten (give "
+                        "another -o; the default is build/ beside the deck)")
+    try:
+        note = obsidian.read_note(deck)
+    except ValueError as e:
+        raise DeckError(str(e)) from None
+    except OSError as e:
+        raise DeckError(f"cannot read {deck}: {e.strerror or e}") from None
+    if not deck_page.split_slides(note.tokens, note.lines):
+        raise DeckError(f"{deck.name} has no slides: write its markdown, slides separated by --- lines")
+    return note
+
+
 def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=None, workers=1, on_done=None):
     """Render every block and write OUT/DECK.md and OUT/DECK.html; returns (paths written, warnings).
     DeckError for the first failing block. quality, theme and trace: given, else the front matter's,
@@ -136,58 +157,59 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
     from nnanim.assets import AssetError
     from nnanim.segments import SegmentError
 
-    deck, out_dir = Path(deck), Path(out_dir)
-    text = deck.read_text(encoding="utf-8")
-    tokens = obsidian.markdown().parse(text)
-    data, settings = front_matter(tokens, deck)
+    out_dir = Path(out_dir)
+    note = read(deck, out_dir)
+    data, settings = front_matter(note)
     given = {"quality": quality, "theme": theme, "trace": Path(trace).resolve() if trace else None}
     chosen = {key: given[key] or settings.get(key) or DEFAULTS[key] for key in DEFAULTS}
-    blocks = plan(deck, out_dir, text, tokens, chosen["quality"], chosen["theme"], chosen["trace"], size, fps)
+    blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps)
     run([b.job for b in blocks], workers, on_done=on_done)
     failed = [b for b in blocks if b.job.status == "failed"]
     if failed:
         raise DeckError(f"{failed[0].job.slide.title}: {failed[0].job.message.removeprefix('Error: ')}")
+    targets = out_dir / note.path.name, out_dir / (note.path.stem + ".html")
     try:
         scenes = {}
         for block in blocks:
             job = block.job
             render = slides.Render(f"{job.slide.scene} ({job.slide.title})", job.output, sidecar.read(job.output))
             scenes[block.start] = slides.slide_steps(render, job.output.parent, {}, gif=False)
-        markdown = obsidian_copy(text, tokens, blocks, scenes, out_dir)
-        config = {**slides.REVEAL_CONFIG}
-        page, warnings = deck_page.page(deck, text, out_dir, scenes, chosen["theme"],
-                                        deck_page.title_of(text, data, deck), config)
-        written = [slides.copy_text(markdown, out_dir / deck.name),
-                   slides.copy_text(page, out_dir / (deck.stem + ".html"))]
+        markdown = obsidian_copy(note, blocks, scenes, out_dir)
+        page, warnings = deck_page.page(note, out_dir, scenes, chosen["theme"], deck_page.title_of(note, data),
+                                        {**slides.REVEAL_CONFIG})
+        with atomic_path(targets[0]) as copy, atomic_path(targets[1]) as html:  # both appear, or neither
+            copy.write_bytes(("\ufeff" if note.bom else "").encode() + markdown.encode())
+            html.write_text(page, encoding="utf-8")
     except (slides.SlidesError, sidecar.SidecarError, SegmentError, AssetError) as e:
         raise DeckError(str(e)) from None
     except OSError as e:
         raise DeckError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
-    return written, warnings
+    return list(targets), warnings
 
 
-def obsidian_copy(text, tokens, blocks, scenes, out_dir):
+def obsidian_copy(note, blocks, scenes, out_dir):
     """The deck for Obsidian: every line as written but the blocks'. A slide with blocks is written once
     per step, each time with the step's clip where its block was (earlier blocks at their last step, later
     ones not yet shown), so the slide's text stays while the scene steps on, as on the page."""
-    lines = text.splitlines(keepends=True)
-    matter = next((t.map[1] for t in tokens if t.type == "front_matter"), 0)
-    bounds = [matter - 1] + deck_page.separators(tokens, text.splitlines()) + [len(lines)]
+    lines = note.lines
+    matter = next((t.map[1] for t in note.tokens if t.type == "front_matter"), 0)
+    bounds = [matter - 1] + deck_page.separators(note.tokens, lines) + [len(lines)]
     out, at = [], 0
     for before, after in zip(bounds, bounds[1:]):
         inside = [b for b in blocks if before < b.start < after]
         if inside:
             out += lines[at:before + 1]
-            out.append(_slide_per_step(lines, before + 1, after, inside, scenes, out_dir))
+            out.append(_slide_per_step(note, before + 1, after, inside, scenes, out_dir))
             at = after
     out += lines[at:]
     return "".join(out)
 
 
-def _slide_per_step(lines, start, end, blocks, scenes, out_dir):
+def _slide_per_step(note, start, end, blocks, scenes, out_dir):
     """The slide lines[start:end] written once per step of its blocks, `---` between the copies."""
     from nnanim import slides
 
+    lines, newline = note.lines, note.newline
     counts = [len(scenes[b.start].steps) for b in blocks]
     views = [[count - 1 if j < k else step if j == k else None for j, count in enumerate(counts)]
              for k in range(len(blocks)) for step in range(counts[k])]
@@ -198,10 +220,15 @@ def _slide_per_step(lines, start, end, blocks, scenes, out_dir):
             copy += lines[at:block.start]
             if step is not None:
                 clip = scenes[block.start].steps[step].clip
-                copy.append(block.prefix + slides.embed(clip, relative_to=out_dir) + "\n")
+                copy.append(block.prefix + slides.embed(clip, relative_to=out_dir) + newline)
+                if block.end < len(lines) and lines[block.end].strip():
+                    # text right under the embed would join it (and `---` under it would make it a heading)
+                    copy.append(block.prefix.rstrip() + newline)
             at = block.end
         copies.append("".join(copy + lines[at:end]))
-    # a `---` right under a line of text would make it a heading: blank lines around the new separators
-    copies = [c if k == len(copies) - 1 or c.endswith("\n\n") else c.rstrip("\n") + "\n\n"
-              for k, c in enumerate(copies)]
-    return copies[0] + "".join(f"---\n{'' if c.startswith(chr(10)) else chr(10)}{c}" for c in copies[1:])
+    # the separators between the copies, with the blank lines that keep them separators
+    blank = newline + newline
+    ended = [c if k == len(copies) - 1 or c.endswith(blank) else c.rstrip("\r\n") + blank
+             for k, c in enumerate(copies)]
+    separator = "---" + newline
+    return ended[0] + "".join(separator + ("" if c.startswith(("\n", "\r")) else newline) + c for c in ended[1:])

@@ -262,8 +262,8 @@ def replace_folder(source, target):
 
 def link_file(source, target):
     """`target` the same file as `source`: a hard link, else a copy; left alone if it is already."""
-    if target.exists() and target.stat().st_size == source.stat().st_size \
-            and target.stat().st_mtime >= source.stat().st_mtime:
+    if target.exists() and (os.path.samefile(source, target) or (
+            target.stat().st_size == source.stat().st_size and target.stat().st_mtime == source.stat().st_mtime)):
         return
     with atomic_path(target) as tmp:
         tmp.unlink()

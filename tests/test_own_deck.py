@@ -129,7 +129,7 @@ def test_the_workshop_deck_is_built_with_its_scenes_and_every_missing_picture_na
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     named = next(line for line in warnings if "pictures not found" in line)
     assert named.startswith(f"warning: {len(missing)} pictures not found") and named.endswith(", ".join(missing))
-    assert any("online pictures are not loaded" in line and "healthline" in line for line in warnings)
+    assert any("picture online, not loaded" in line and "healthline" in line for line in warnings)
     assert (out / "slides.md").is_file() and (out / "slides.html").is_file()
 
 
@@ -236,3 +236,101 @@ def test_bad_front_matter_is_one_line_and_writes_nothing(talk, matter, message):
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert result.exit_code == 1 and len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
     assert not (talk.parent / "out" / "talk.md").exists() and not (talk.parent / "out" / "talk.html").exists()
+
+
+# ----- edge cases of reading a deck and writing its copies (no rendering)
+
+def fake_scenes(note, steps):
+    """Each block of `note` as a scene of `steps` steps whose clips are media/s<line>-<k>.mp4."""
+    from types import SimpleNamespace
+
+    from nnanim.own_deck import find_blocks
+
+    blocks = find_blocks(note)
+    return blocks, {b.start: SimpleNamespace(steps=[SimpleNamespace(clip=Path(f"/out/media/s{b.start}-{k}.mp4"))
+                                                    for k in range(steps)]) for b in blocks}
+
+
+def copy_of(tmp_path, text, steps=2, encoding="utf-8"):
+    from nnanim.obsidian import read_note
+    from nnanim.own_deck import obsidian_copy
+
+    (tmp_path / "d.md").write_bytes(text.encode(encoding))
+    note = read_note(tmp_path / "d.md")
+    blocks, scenes = fake_scenes(note, steps)
+    return obsidian_copy(note, blocks, scenes, Path("/out")), note
+
+
+def slides_in(text):
+    from nnanim.deck_page import split_slides
+    from nnanim.obsidian import markdown, source_lines
+
+    return split_slides(markdown().parse(text), [line.rstrip("\r\n") for line in source_lines(text)])
+
+
+def test_a_slide_is_written_once_per_step_and_a_separator_right_under_a_block_stays_one(tmp_path):
+    text = "# A\n```nnanim\nneuron\n```\n---\n# B\ntext\n"
+    copy, _ = copy_of(tmp_path, text, steps=3)
+    assert len(slides_in(copy)) == len(slides_in(text)) + 2, copy
+    assert copy.count("# A\n") == 3 and copy.count("![[media/s1-") == 3 and copy.endswith("---\n# B\ntext\n")
+
+
+def test_crlf_decks_stay_crlf_and_unusual_line_breaks_do_not_shift_lines(tmp_path):
+    copy, _ = copy_of(tmp_path, "# A\r\n\r\n```nnanim\r\nneuron\r\n```\r\n\r\n---\r\n\r\n# B\r\n")
+    assert "\n" not in copy.replace("\r\n", "") and copy.count("![[media/s2-") == 2
+    copy, note = copy_of(tmp_path, "x\u2028y \f z\n\n```nnanim\nneuron\n```\n")
+    assert [b.start for b in fake_scenes(note, 1)[0]] == [2] and "x\u2028y \f z\n" in copy
+
+
+def test_a_block_in_a_callout_keeps_its_prefix_and_a_bom_is_kept(tmp_path):
+    copy, note = copy_of(tmp_path, "\ufeff---\nnnanim: {theme: light}\n---\n> [!tip] Look\n> ```nnanim\n> neuron\n> ```\n")
+    assert "> ![[media/s4-0.mp4|1280]]\n" in copy and copy.startswith("---\nnnanim:")
+    assert note.bom and "theme: light" in note.front_matter()
+
+
+@pytest.mark.parametrize("matter, message", [
+    ("nnanim: {quality: [1]}", "the front matter's nnanim: quality is [1], not one of l, m, h, k"),
+    ("nnanim: {theme: {a: 1}}", "the front matter's nnanim: theme is {'a': 1}, not one of dark, light"),
+    ("nnanim: {trace: [1, 2]}", "the front matter's nnanim: trace is [1, 2], not a path from the deck's folder"),
+    ("nnanim: 3", "the front matter's nnanim: takes trace, quality, theme"),
+])
+def test_front_matter_of_the_wrong_type_is_one_line(tmp_path, matter, message):
+    from nnanim.obsidian import read_note
+    from nnanim.own_deck import DeckError, front_matter
+
+    (tmp_path / "d.md").write_text(f"---\n{matter}\n---\n# A\n")
+    with pytest.raises(DeckError, match=re.escape(message)):
+        front_matter(read_note(tmp_path / "d.md"))
+    (tmp_path / "d.md").write_text("---\ntitle: null\nnnanim: {trace: null, theme: light}\n---\n# A\n")
+    assert front_matter(read_note(tmp_path / "d.md"))[1] == {"theme": "light"}
+
+
+@pytest.mark.parametrize("content, out, message", [
+    (b"# caf\xe9\n", "out", "d.md is not UTF-8 text (byte 5)"),
+    (b"---\ntitle: x\n---\n", "out", "d.md has no slides"),
+    (b"# A\n", ".", "the output folder is d.md's own folder: the deck would be overwritten"),
+])
+def test_a_deck_that_cannot_be_built_is_one_line(tmp_path, content, out, message):
+    (tmp_path / "d.md").write_bytes(content)
+    result = CliRunner().invoke(main, ["deck", "build", str(tmp_path / "d.md"), "-o", str(tmp_path / out)])
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {message}") and "Traceback" not in result.output
+    assert (tmp_path / "d.md").read_bytes() == content
+
+
+def test_pictures_are_found_in_the_vault_and_never_copied_from_outside_it(tmp_path):
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "attachments").mkdir()
+    (vault / "attachments" / "kept.svg").write_text(SVG)
+    (tmp_path / "secret.png").write_bytes(b"not for the page")
+    (vault / "decks").mkdir()
+    deck = vault / "decks" / "d.md"
+    deck.write_text("# A\n\n![[kept.svg|300]] ![[../../secret.png]] ![](/etc/hostname.png) ![[note]] ![[gone.png]]\n")
+    result = CliRunner().invoke(main, ["deck", "build", str(deck)])
+    assert result.exit_code == 0, result.output
+    page = (vault / "decks" / "build" / "d.html").read_text()
+    assert 'src="pictures/kept.svg" width="300"' in page and (vault / "decks" / "build" / "pictures" / "kept.svg").is_file()
+    assert not (vault / "decks" / "build" / "pictures" / "secret.png").exists() and "not for the page" not in page
+    assert "1 picture outside the deck's folder" in result.output and "../../secret.png" in result.output
+    assert "2 pictures not found" in result.output and "gone.png" in result.output and "/etc/hostname.png" in result.output
+    assert "1 picture not pictures" in result.output
