@@ -270,24 +270,51 @@ def normalised_op(op, inputs):
     return name
 
 
-def record_pass(recorder, run):
-    """Hand one Pass to an engine recorder as the step it is: the graph, the grads before and after."""
+def adapted_nodes(inputs, ops, labels, data, grads, serials):
+    """Nodes as nnanim's rules and recorder read them, in creation order: one per node of a class's own
+    graph, given per node its input indices, op, label, data, grad and creation number."""
     from nnanim.engine.value import op_arity
 
-    nodes = [Node() for _ in run.nodes]
+    nodes = [Node() for _ in inputs]
     for k, node in enumerate(nodes):
-        op = normalised_op(run.ops[k], run.inputs[k]) if run.inputs[k] else ""
-        inputs = run.inputs[k]
-        if len(inputs) == 1 and op_arity(op) == 2:  # a set holds a*a's input once: it was used twice
-            inputs = inputs * 2
-        node.data, node.grad, node.op, node.label = float(run.data[k]), float(run.grad_before[k]), op, run.labels[k]
-        node.prev = tuple(nodes[i] for i in inputs)
-        node._serial = _serial(run.nodes[k]) if _serial(run.nodes[k]) >= 0 else id(run.nodes[k])  # no room: identity
+        op = normalised_op(ops[k], inputs[k]) if inputs[k] else ""
+        used = inputs[k] * 2 if len(inputs[k]) == 1 and op_arity(op) == 2 else inputs[k]  # a set holds a*a's once
+        node.data, node.grad, node.op, node.label = float(data[k]), float(grads[k]), op, labels[k]
+        node.prev = tuple(nodes[i] for i in used)
+        node._serial = serials[k]
+    return nodes
+
+
+def record_pass(recorder, run):
+    """Hand one Pass to an engine recorder as the step it is: the graph, the grads before and after."""
+    serials = [_serial(n) if _serial(n) >= 0 else id(n) for n in run.nodes]  # no room for a number: identity
+    nodes = adapted_nodes(run.inputs, run.ops, run.labels, run.data, run.grad_before, serials)
     root = nodes[run.root]
     recorder.before_backward(root, nodes)
     for node, grad in zip(nodes, run.grad_after):
         node.grad = float(grad)
     recorder.after_backward(root, nodes, _events_of(run, nodes))
+
+
+def live_step(root):
+    """A trace Step of a live Value as it stands (its graph, data and grads): nnanim's own Value, or any
+    class's found by its shape (micrograd's, the lecture's, a student's). NotAValue or ForeignOpError,
+    one line each, for what is not one or cannot be replayed."""
+    from nnanim.engine.trace import Step
+    from nnanim.engine.value import Value
+
+    if isinstance(root, Value):
+        return Step.of(root)
+    shape = shape_of(root)
+    found = graph_of(root, shape)
+    index = {id(n): k for k, n in enumerate(found)}
+    for n in found:
+        shape_of(n)  # every node a Value of the same kind, or one line saying what it lacks
+    nodes = adapted_nodes([[index[id(c)] for c in _inputs(n, shape)] for n in found],
+                          [getattr(n, shape.op) if shape.op else None for n in found],
+                          [getattr(n, shape.label) if shape.label else "" for n in found],
+                          [n.data for n in found], [n.grad for n in found], range(len(found)))
+    return Step.of(nodes[index[id(root)]])
 
 
 def _events_of(run, nodes):

@@ -147,6 +147,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_c
     except TraceError as e:
         raise click.ClickException(f"cannot save this run: {e}") from None
     click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
+    return output
 
 
 def _with_progress(total, run, *args, **kwargs):
@@ -240,6 +241,7 @@ def draw(trace_file, step, after_backward, group, output):
     except ValueError as e:  # too large for dot, or dot failing
         raise click.ClickException(str(e)) from None
     click.echo(f"wrote {output}")
+    return output
 
 
 class Size(click.ParamType):
@@ -359,8 +361,7 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
         trace_path = Path(scene) if scene else None
         if trace_path is not None and not trace_path.is_file():
             raise click.BadParameter(f"{scene!r} is not a trace file", param_hint="'TRACE'")
-        _render_deck(trace_path, _made(out_dir), quality, fmt, theme, size, fps, jobs, force)
-        return
+        return _render_deck(trace_path, _made(out_dir), quality, fmt, theme, size, fps, jobs, force)
     if scene is None:
         raise click.UsageError("give a SCENE (`nnanim scenes` lists them), or --all")
     request = _scene_request(scene, trace_file, given, step=step, quality=quality, fmt=fmt, theme=theme,
@@ -375,6 +376,7 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
     except RenderError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return path
 
 
 @main.command()
@@ -408,6 +410,7 @@ def storyboard(scene, trace_file, output, quality, theme, size, step, check_layo
     except RenderError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"wrote {output} ({count} frames)")
+    return output
 
 
 def _flags(names):
@@ -447,6 +450,7 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(jobs)} scenes failed: " +
                                    ", ".join(j.output.name for j in failed))
+    return [j.output for j in jobs if j.status in ("done", "up to date")]
 
 
 def _workshop_trace(out_dir):
@@ -506,6 +510,7 @@ def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_di
         click.echo(f"note: {warning}", err=True)
     for path in paths:
         click.echo(f"wrote {path}")
+    return paths
 
 
 @main.group()
@@ -546,3 +551,4 @@ def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
         click.echo(f"warning: {warning}", err=True)
     for path in written:
         click.echo(f"wrote {path}")
+    return written

@@ -121,7 +121,7 @@ def script_run(path, value=None):
     own Value class (the workshop's, micrograd's, a student's: engine/foreign.py), unchanged. `value`
     ("module:Class") names that class when finding it by its shape is not enough."""
     with record(source="script", script=Path(path).name) as trace:
-        run_script(path, _to_the_recorder, value)
+        run_script(path, to_the_recorder, value)
     if trace.num_steps == 0:
         raise RunError(f"{Path(path).name} ran, but called backward() on nothing nnanim saw: there is no step to "
                        "record (if it has a Value class of its own, name it with --value module:Class)")
@@ -174,7 +174,7 @@ def _named_class(spec):
     return found
 
 
-def _to_the_recorder(run):
+def to_the_recorder(run):
     """A backward() of the script's own Value class, recorded as a step."""
     foreign.record_pass(value_module._recorder, run)
 

@@ -1,0 +1,143 @@
+"""nnanim in a notebook (issue 16), executed by a real Jupyter kernel (nbclient, ipykernel): draw shows SVG,
+show and %nnanim show a real video or GIF, %%nnanim_record records a cell, errors are one line, and Manim's
+configuration is as it was after a render in the kernel."""
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "workshop.ipynb"
+LECTURE_VALUE = (Path(__file__).parent / "lecture_value.py").read_text()
+
+
+def execute(notebook, folder, monkeypatch):
+    """Run every cell in a fresh python3 kernel in `folder`, at a tiny notebook size; errors are kept as
+    outputs (the tests read them)."""
+    monkeypatch.setenv("NNANIM_NOTEBOOK_SIZE", "160x90")
+    monkeypatch.setenv("NNANIM_NOTEBOOK_FPS", "5")
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    return notebook
+
+
+def outputs(cell):
+    return [o for o in cell.get("outputs", [])]
+
+
+def errors(notebook):
+    return [(k, o) for k, cell in enumerate(notebook.cells) for o in outputs(cell) if o.output_type == "error"]
+
+
+def data_of(cell, mime):
+    found = [o["data"][mime] for o in outputs(cell) if "data" in o and mime in o["data"]]
+    assert found, f"no {mime} in {cell.source!r}: {[list(o.get('data', {})) for o in outputs(cell)]}"
+    return found[-1]
+
+
+def video_in(html, folder, name):
+    """The MP4 an HTML output embeds, written out and probed by ffprobe: (width, height, frames)."""
+    assert html.startswith("<video") and 'type="video/mp4"' in html
+    encoded = html.split("base64,", 1)[1].split('"', 1)[0]
+    path = folder / name
+    path.write_bytes(base64.b64decode(encoded))
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+                            "stream=width,height,nb_read_frames,codec_name", "-of", "json", str(path)],
+                           capture_output=True, text=True, check=True)
+    stream = json.loads(probe.stdout)["streams"][0]
+    assert stream["codec_name"] == "h264"
+    return stream["width"], stream["height"], int(stream["nb_read_frames"])
+
+
+def test_the_example_notebook_is_stored_without_outputs():
+    notebook = nbformat.read(EXAMPLE, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and all(c.outputs == [] and c.execution_count is None for c in code)
+    nbformat.validate(notebook)
+
+
+def test_the_workshop_notebook_runs_end_to_end(tmp_path, monkeypatch):
+    notebook = execute(nbformat.read(EXAMPLE, as_version=4), tmp_path, monkeypatch)
+    assert errors(notebook) == []
+    cells = {c.source.splitlines()[-1]: c for c in notebook.cells if c.cell_type == "code"}
+    for line in ('nnanim.show("neuron")', 'nnanim.show("layer")', 'nnanim.show("mlp", labels=True)',
+                 'nnanim.show("formula", values=True, step=-1)', 'nnanim.show("backprop", L)', 'nnanim.show("loss", run)'):
+        width, height, frames = video_in(data_of(cells[line], "text/html"), tmp_path, "shown.mp4")
+        assert (width, height) == (160, 90) and frames > 5, line
+    before, after = [data_of(c, "image/svg+xml") for c in notebook.cells
+                     if c.cell_type == "code" and c.source.endswith("nnanim.draw(L)")]
+    assert "data &#45;8.0000" in before and "grad 6" not in before, "L drawn before backward: grads still 0"
+    assert "grad 6.0000" in after and "grad &#45;4.0000" in after, "a.grad and b.grad after L.backward()"
+    from nnanim.engine import load_trace
+
+    assert load_trace(tmp_path / "run.nntrace").num_steps == 60
+    assert "<svg" in data_of(cells["%nnanim draw run.nntrace --step -1 --group neuron -o run-graph.svg"], "image/svg+xml")
+    assert (tmp_path / "run-graph.svg").is_file()
+
+
+SMALL = [
+    "import manim\nsettings = ('pixel_width', 'pixel_height', 'frame_rate', 'media_dir', 'transparent', 'format', "
+    "'background_color', 'output_file')\nbefore = {k: str(manim.config[k]) for k in settings}",
+    "%load_ext nnanim\nimport nnanim",
+    "from micrograd.engine import Value as MV\nx = MV(2.0)\ny = (x * x + 1).relu()\ny.backward()\nnnanim.draw(y)",
+    'gif = nnanim.show("backprop", y, format="gif")\ngif',
+    "print(x.grad, y.grad)",
+    "%nnanim render derivative --size 160x90 --fps 5 -o out",
+    "%nnanim trace --steps 3 -o small.nntrace",
+    LECTURE_VALUE,
+    "%%nnanim_record mine\nw = Value(0.5, label='w')\nfor _ in range(4):\n    out = (w * Value(2.0) + Value(1.0)).tanh()\n"
+    "    w.grad = 0.0\n    out.backward()\n    w.data -= 0.1 * w.grad",
+    "print(mine.num_steps, type(mine).__name__)",
+    "after = {k: str(manim.config[k]) for k in settings}\nassert after == before, (before, after)\nprint('manim as it was')",
+    'nnanim.show("nope")',
+    "%nnanim render formula --no-such-option",
+    "nnanim.draw(3)",
+]
+
+
+def test_draw_show_the_magics_and_errors_in_a_real_kernel(tmp_path, monkeypatch):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in SMALL])
+    cells = execute(notebook, tmp_path, monkeypatch).cells
+    failed = errors(notebook)
+    assert [k for k, _ in failed] == [11, 12, 13], failed
+    assert "<svg" in data_of(cells[2], "image/svg+xml")
+    gif = base64.b64decode(data_of(cells[3], "image/gif"))
+    assert gif[:6] in (b"GIF87a", b"GIF89a")
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(gif)) as picture:
+        assert picture.size == (160, 90) and picture.n_frames > 3
+    assert cells[4].outputs[0].text.split() == ["4.0", "1"], "the Value keeps its grads (not 8): show works on a copy"
+    width, height, frames = video_in(data_of(cells[5], "text/html"), tmp_path, "magic.mp4")
+    assert (width, height) == (160, 90) and frames > 5 and (tmp_path / "out" / "derivative.mp4").is_file()
+    assert "3 steps" in data_of(cells[6], "text/plain")
+    assert cells[9].outputs[0].text.split() == ["4", "Trace"] and (tmp_path / "mine.nntrace").is_file()
+    assert cells[10].outputs[0].text.strip() == "manim as it was"
+    for k, error in failed:
+        assert error.ename == "NnanimError" and len(error.traceback) == 1, error.traceback
+        assert error.traceback[0].startswith("nnanim: ")
+    assert "'nope' is not a scene" in failed[0][1].evalue
+    assert failed[1][1].evalue.startswith("No such option '--no-such-option'")
+    assert failed[2][1].evalue.startswith("int is not a Value, a Trace or a trace file (int has no data")
+
+
+def test_show_refuses_what_it_cannot_render_in_one_line_outside_a_kernel(tmp_path):
+    import nnanim
+
+    with pytest.raises(nnanim.NnanimError, match="'nope' is not a scene"):
+        nnanim.show("nope")
+    with pytest.raises(nnanim.NnanimError, match=r"cannot read .*missing.nntrace"):
+        nnanim.draw(tmp_path / "missing.nntrace")
+    with pytest.raises(nnanim.NnanimError, match="give a .svg or .png file"):
+        nnanim.draw(nnanim.Value(1.0)).save(tmp_path / "graph.jpg")
+    assert shutil.which("dot")
+    assert nnanim.draw(nnanim.Value(1.0, label="x")).save(tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
