@@ -1,5 +1,5 @@
 """`python -m nnanim` is the `nnanim` command."""
 
-from nnanim.cli import main
+from nnanim.cli import run
 
-main(prog_name="nnanim")
+run()

@@ -82,14 +82,16 @@ def _made(folder):
 @click.version_option(package_name="nnanim")
 def main():
     """Animations of neural networks learning, replayed from real training runs."""
-    try:
-        signal.signal(signal.SIGTERM, _terminated)
-    except ValueError:  # not the main thread (nnanim called from a program): leave its signals alone
-        pass
+
+
+def run():
+    """The `nnanim` command (and `python -m nnanim`): SIGTERM unwinds like Ctrl-C, so temporary folders are
+    removed and renders under way are stopped. Called in-process (a notebook), the host's signals stay its own."""
+    signal.signal(signal.SIGTERM, _terminated)
+    main(prog_name="nnanim")
 
 
 def _terminated(signum, frame):
-    """SIGTERM unwinds like Ctrl-C: temporary folders are removed, renders under way are stopped."""
     raise KeyboardInterrupt
 
 

@@ -11,10 +11,8 @@
   and read by its own parser; a notebook's default is quality "l" (NNANIM_NOTEBOOK_SIZE=WxH and
   NNANIM_NOTEBOOK_FPS=N override it, for slow machines and tests). Rendering runs in the kernel, inside
   Manim's temporary configuration, so the next call starts from Manim's defaults again.
-- `%load_ext nnanim` adds `%nnanim ARGS` (the command line, in the kernel: what a command writes is shown,
-  a picture or an animation inline, a trace as its summary) and `%%nnanim_record NAME`, which records
-  every backward() of the cell (nnanim's Value or the notebook's own Value class) into the Trace NAME and
-  the file NAME.nntrace.
+- `%load_ext nnanim` adds the magics (nnanim/magics.py): `%nnanim ARGS` runs the command line in the
+  kernel and shows what it wrote (`shown`), `%%nnanim_record NAME` records a cell's backward() calls.
 
 A mistake (an unknown scene, a bad option, a trace that does not fit) is one line, NnanimError, shown by
 the kernel without a traceback, as on the command line.
@@ -24,18 +22,16 @@ import base64
 import contextlib
 import io
 import os
-import shlex
-import signal
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import click
 
 NOTEBOOK_QUALITY = "l"
-VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}  # what a notebook plays; MP4 everywhere
 IMAGE_TYPES = {".gif": "image/gif", ".png": "image/png"}
+LARGE = 20e6  # bytes of media embedded in a notebook before it says so
 
 
 class NnanimError(Exception):
@@ -54,17 +50,10 @@ class Drawing:
 
     def save(self, path):
         """Write the drawing to `path` (.svg or .png, by its suffix); returns the path."""
-        from nnanim.engine.atomic import atomic_path
-
         path = Path(path)
         if path.suffix.lower() not in (".svg", ".png"):
             raise NnanimError(f"cannot save a drawing as {path.name}: give a .svg or .png file")
-        try:
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(self._picture(path.suffix.lower()[1:]))
-        except OSError as e:
-            raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
-        return path
+        return _write(path, self._picture(path.suffix.lower()[1:]))
 
     def _picture(self, fmt):
         from nnanim.engine.graph import run_dot, to_dot
@@ -80,6 +69,14 @@ class Media:
 
     def __init__(self, data, suffix, name):
         self.data, self.suffix, self.name = data, suffix, name
+        if len(data) > LARGE:
+            print(f"note: {name} is {len(data) / 1e6:.0f} MB, all of it kept in the notebook: a lower quality "
+                  "or .save() and a link keeps notebooks small", file=sys.stderr)
+
+    @classmethod
+    def of(cls, path):
+        path = Path(path)
+        return cls(path.read_bytes(), path.suffix.lower(), path.name)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         encoded = base64.b64encode(self.data).decode()
@@ -94,15 +91,7 @@ class Media:
 
     def save(self, path):
         """Write the media to `path`; returns the path."""
-        from nnanim.engine.atomic import atomic_path
-
-        path = Path(path)
-        try:
-            with atomic_path(path) as tmp:
-                tmp.write_bytes(self.data)
-        except OSError as e:
-            raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
-        return path
+        return _write(Path(path), self.data)
 
 
 class Summary:
@@ -115,19 +104,22 @@ class Summary:
         return self.text
 
 
-def draw(source, step=0, after_backward=None, group="auto"):
-    """A Drawing of `source`'s graph: a live Value (after backward: its grads as they are), a Trace or a
-    trace file (its step `step`; grads after backward with after_backward=True), or a trace Step."""
+def draw(source, step=None, after_backward=None, group="auto"):
+    """A Drawing of `source`'s graph: a live Value (its grads as they are), a Trace or a trace file (its
+    step `step`, default 0; grads after backward with after_backward=True), or a trace Step."""
+    from nnanim.engine import TraceError
     from nnanim.engine.trace import Step, Trace
 
-    _one_line_errors()
+    one_line_errors()
     if isinstance(source, (str, Path)):
         source = _load(source)
     if isinstance(source, Trace):
         try:
-            source = source.step(step)
-        except (IndexError, ValueError) as e:
+            source = source.step(step or 0)
+        except (IndexError, ValueError, TraceError) as e:
             raise NnanimError(str(e)) from None
+    elif step is not None:
+        raise NnanimError("step= chooses a step of a trace; a Value or a Step is drawn as it is")
     if isinstance(source, Step):
         return Drawing(source, bool(after_backward), group)
     return Drawing(_live_step(source), True if after_backward is None else after_backward, group)
@@ -136,7 +128,10 @@ def draw(source, step=0, after_backward=None, group="auto"):
 def show(scene, source=None, **options):
     """Render `scene` from `source` (a live Value, a Trace, a trace file, or None) with the command line's
     options, at a notebook's size unless told otherwise; returns the Media, shown inline."""
-    _one_line_errors()
+    one_line_errors()
+    if options.get("transparent") and options.get("format", "mp4") == "mp4":
+        raise NnanimError("transparent=True makes a .mov, which notebooks do not play: add format=\"webm\" "
+                          "or format=\"png\"")
     args = ["render", scene]
     with tempfile.TemporaryDirectory(prefix="nnanim-show-") as work:
         if source is not None:
@@ -145,24 +140,25 @@ def show(scene, source=None, **options):
         args += _as_arguments(options) + ["-o", str(Path(work) / "out")]
         with contextlib.redirect_stdout(io.StringIO()):  # "wrote /tmp/…": the file is shown, then gone
             produced = run_command(args)
-        return _media(produced)
+        return Media.of(produced)
 
 
 def run_command(args):
-    """Run the nnanim command line in this process; what the command returns (the path it wrote), or
+    """Run the nnanim command line in this process; what the command returns (the paths it wrote), or
     NnanimError with its one line."""
     from nnanim.cli import main
 
-    terminate = signal.getsignal(signal.SIGTERM)  # the command line's own handler is not the kernel's
     try:
-        return main.main(args, prog_name="nnanim", standalone_mode=False)
+        result = main.main(args, prog_name="nnanim", standalone_mode=False)
     except click.ClickException as e:
         raise NnanimError(e.format_message()) from None
     except click.exceptions.Abort:
         raise NnanimError("stopped") from None
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, terminate)
+    except SystemExit as e:  # a command that sets its own exit status (nnanim check)
+        result = e.code
+    if isinstance(result, int) and result:
+        raise NnanimError(f"nnanim {args[0]} ended with exit status {result}")
+    return result
 
 
 def shown(result):
@@ -177,7 +173,7 @@ def shown(result):
 
         return SVG(filename=str(result))
     if suffix in VIDEO_TYPES or suffix in IMAGE_TYPES:
-        return Media(result.read_bytes(), suffix, result.name)
+        return Media.of(result)
     if suffix == ".nntrace":
         from nnanim.summary import as_text, summarize
 
@@ -195,10 +191,6 @@ def _links(paths):
     return HTML(f"<ul>{items}</ul>")
 
 
-def _media(path):
-    return Media(Path(path).read_bytes(), Path(path).suffix.lower(), Path(path).name)
-
-
 def _trace_file(source, work):
     """A trace file for `source`: itself, a Trace saved, or a live Value's backward pass recorded."""
     from nnanim.engine.trace import Trace
@@ -206,7 +198,8 @@ def _trace_file(source, work):
     if isinstance(source, (str, Path)):
         return Path(source)
     if isinstance(source, Trace):
-        trace, name = source, str(source.meta.get("name") or "recorded")
+        name = str(source.meta.get("name") or "")
+        trace, name = source, name if name.isidentifier() else "recorded"
     else:
         trace, name = _recorded_backward(source), "value"
     path = work / f"{name}.nntrace"
@@ -251,15 +244,13 @@ def _load(path):
 
 
 def _notebook_size(options):
-    """A notebook's quality, size and frame rate, unless the call says its own."""
-    if any(key in options for key in ("quality", "size", "fps")):
-        return {}
-    size, fps = os.environ.get("NNANIM_NOTEBOOK_SIZE"), os.environ.get("NNANIM_NOTEBOOK_FPS")
-    chosen = {"quality": NOTEBOOK_QUALITY}
-    if size:
-        chosen["size"] = size
-    if fps:
-        chosen["fps"] = fps
+    """A notebook's quality (and NNANIM_NOTEBOOK_SIZE, NNANIM_NOTEBOOK_FPS), where the call says nothing."""
+    chosen = {}
+    if "quality" not in options and "size" not in options:
+        chosen["quality"] = NOTEBOOK_QUALITY
+        chosen["size"] = os.environ.get("NNANIM_NOTEBOOK_SIZE")
+    if "fps" not in options:
+        chosen["fps"] = os.environ.get("NNANIM_NOTEBOOK_FPS")
     return chosen
 
 
@@ -276,9 +267,18 @@ def _as_arguments(options):
     return args
 
 
-# ----- IPython: one-line errors, the magics
+def _write(path, data):
+    from nnanim.engine.atomic import atomic_path
 
-def _one_line_errors():
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+    except OSError as e:
+        raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
+def one_line_errors():
     """In IPython, show NnanimError as its one line (as the command line does), without a traceback."""
     try:
         from IPython import get_ipython
@@ -298,42 +298,8 @@ def _say_in_one_line(shell, etype, value, tb, tb_offset=None):
 
 
 def load_ipython_extension(ipython):
-    """`%load_ext nnanim`: the %nnanim line magic and the %%nnanim_record cell magic."""
-    _one_line_errors()
-    ipython.register_magic_function(lambda line: _line_magic(line), "line", "nnanim")
-    ipython.register_magic_function(lambda line, cell: _record_magic(ipython, line, cell), "cell", "nnanim_record")
+    """`%load_ext nnanim`: the %nnanim and %%nnanim_record magics (nnanim/magics.py)."""
+    from nnanim.magics import NnanimMagics
 
-
-def _line_magic(line):
-    try:
-        args = shlex.split(line)
-    except ValueError as e:
-        raise NnanimError(f"%nnanim {line}: {e}") from None
-    return shown(run_command(args))
-
-
-def _record_magic(shell, line, cell):
-    """Run the cell with every backward() recorded; the Trace is NAME in the notebook and NAME.nntrace."""
-    from nnanim.engine import foreign, record
-    from nnanim.runs import to_the_recorder
-
-    name = line.strip()
-    if not name.isidentifier():
-        raise NnanimError(f"%%nnanim_record NAME: {name!r} is not a name for the trace (e.g. %%nnanim_record run)")
-    own = [v for v in list(shell.user_ns.values()) if isinstance(v, type) and foreign.looks_like_value_class(v)
-           and v.__module__ == "__main__"]  # Value classes the notebook defined in earlier cells
-    with record(source="notebook", name=name) as trace:
-        with foreign.watching(to_the_recorder, also=own):
-            result = shell.run_cell(cell, store_history=False)
-    if not result.success:
-        return None  # the cell's own error is on screen
-    if trace.num_steps == 0:
-        raise NnanimError("the cell called backward() on nothing nnanim saw: there is no step to record")
-    path = Path(f"{name}.nntrace")
-    try:
-        trace.save(path)
-    except OSError as e:
-        raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
-    shell.user_ns[name] = trace
-    print(f"recorded {trace.num_steps} steps into {name} and {path}", file=sys.stderr)
-    return None
+    one_line_errors()
+    ipython.register_magics(NnanimMagics)

@@ -43,17 +43,17 @@ def data_of(cell, mime):
 
 
 def video_in(html, folder, name):
-    """The MP4 an HTML output embeds, written out and probed by ffprobe: (width, height, frames)."""
+    """The MP4 an HTML output embeds, written out and probed by ffprobe: (width, height, frames, rate)."""
     assert html.startswith("<video") and 'type="video/mp4"' in html
     encoded = html.split("base64,", 1)[1].split('"', 1)[0]
     path = folder / name
     path.write_bytes(base64.b64decode(encoded))
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
-                            "stream=width,height,nb_read_frames,codec_name", "-of", "json", str(path)],
+                            "stream=width,height,nb_read_frames,codec_name,r_frame_rate", "-of", "json", str(path)],
                            capture_output=True, text=True, check=True)
     stream = json.loads(probe.stdout)["streams"][0]
     assert stream["codec_name"] == "h264"
-    return stream["width"], stream["height"], int(stream["nb_read_frames"])
+    return stream["width"], stream["height"], int(stream["nb_read_frames"]), stream["r_frame_rate"]
 
 
 def test_the_example_notebook_is_stored_without_outputs():
@@ -69,8 +69,8 @@ def test_the_workshop_notebook_runs_end_to_end(tmp_path, monkeypatch):
     cells = {c.source.splitlines()[-1]: c for c in notebook.cells if c.cell_type == "code"}
     for line in ('nnanim.show("neuron")', 'nnanim.show("layer")', 'nnanim.show("mlp", labels=True)',
                  'nnanim.show("formula", values=True, step=-1)', 'nnanim.show("backprop", L)', 'nnanim.show("loss", run)'):
-        width, height, frames = video_in(data_of(cells[line], "text/html"), tmp_path, "shown.mp4")
-        assert (width, height) == (160, 90) and frames > 5, line
+        width, height, frames, rate = video_in(data_of(cells[line], "text/html"), tmp_path, "shown.mp4")
+        assert (width, height, rate) == (160, 90, "5/1") and frames > 5, line
     before, after = [data_of(c, "image/svg+xml") for c in notebook.cells
                      if c.cell_type == "code" and c.source.endswith("nnanim.draw(L)")]
     assert "data &#45;8.0000" in before and "grad 6" not in before, "L drawn before backward: grads still 0"
@@ -82,33 +82,38 @@ def test_the_workshop_notebook_runs_end_to_end(tmp_path, monkeypatch):
     assert (tmp_path / "run-graph.svg").is_file()
 
 
-SMALL = [
-    "import manim\nsettings = ('pixel_width', 'pixel_height', 'frame_rate', 'media_dir', 'transparent', 'format', "
-    "'background_color', 'output_file')\nbefore = {k: str(manim.config[k]) for k in settings}",
-    "%load_ext nnanim\nimport nnanim",
-    "from micrograd.engine import Value as MV\nx = MV(2.0)\ny = (x * x + 1).relu()\ny.backward()\nnnanim.draw(y)",
-    'gif = nnanim.show("backprop", y, format="gif")\ngif',
-    "print(x.grad, y.grad)",
-    "%nnanim render derivative --size 160x90 --fps 5 -o out",
-    "%nnanim trace --steps 3 -o small.nntrace",
-    LECTURE_VALUE,
-    "%%nnanim_record mine\nw = Value(0.5, label='w')\nfor _ in range(4):\n    out = (w * Value(2.0) + Value(1.0)).tanh()\n"
-    "    w.grad = 0.0\n    out.backward()\n    w.data -= 0.1 * w.grad",
-    "print(mine.num_steps, type(mine).__name__)",
-    "after = {k: str(manim.config[k]) for k in settings}\nassert after == before, (before, after)\nprint('manim as it was')",
-    'nnanim.show("nope")',
-    "%nnanim render formula --no-such-option",
-    "nnanim.draw(3)",
-]
+SMALL = {
+    "before": "import manim\nsettings = ('pixel_width', 'pixel_height', 'frame_rate', 'media_dir', 'transparent', "
+              "'format', 'background_color', 'output_file')\nbefore = {k: str(manim.config[k]) for k in settings}",
+    "load": "%load_ext nnanim\nimport nnanim",
+    "draw": "from micrograd.engine import Value as MV\nx = MV(2.0)\ny = (x * x + 1).relu()\ny.backward()\nnnanim.draw(y)",
+    "gif": 'nnanim.show("backprop", y, format="gif")',
+    "grads": "print(x.grad, y.grad)",
+    "fps": 'nnanim.show("derivative", fps=3)',
+    "magic": "%nnanim render derivative --size 160x90 --fps 5 -o out",
+    "trace": "%nnanim trace --steps 3 -o small.nntrace",
+    "micrograd": "%%nnanim_record mg\nfor _ in range(3):\n    out = (x * MV(3.0)).relu()\n    x.grad = 0\n"
+                 "    out.backward()\n    x.data -= 0.01 * x.grad",
+    "lecture": LECTURE_VALUE,
+    "mine": "%%nnanim_record mine\nw = Value(0.5, label='w')\nfor _ in range(4):\n"
+            "    out = (w * Value(2.0) + Value(1.0)).tanh()\n    w.grad = 0.0\n    out.backward()\n    w.data -= 0.1 * w.grad",
+    "recorded": "print(mg.num_steps, mine.num_steps, type(mine).__name__)",
+    "after": "after = {k: str(manim.config[k]) for k in settings}\nassert after == before, (before, after)\n"
+             "print('manim as it was')",
+    "bad scene": 'nnanim.show("nope")',
+    "bad option": "%nnanim render formula --no-such-option",
+    "bad value": "nnanim.draw(3)",
+    "bad cell": "%%nnanim_record broken\nraise ValueError('boom')",
+}
 
 
 def test_draw_show_the_magics_and_errors_in_a_real_kernel(tmp_path, monkeypatch):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in SMALL])
-    cells = execute(notebook, tmp_path, monkeypatch).cells
-    failed = errors(notebook)
-    assert [k for k, _ in failed] == [11, 12, 13], failed
-    assert "<svg" in data_of(cells[2], "image/svg+xml")
-    gif = base64.b64decode(data_of(cells[3], "image/gif"))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in SMALL.values()])
+    cells = dict(zip(SMALL, execute(notebook, tmp_path, monkeypatch).cells))
+    failed = {name: [o for o in outputs(cell) if o.output_type == "error"] for name, cell in cells.items()}
+    assert [name for name, found in failed.items() if found] == ["bad scene", "bad option", "bad value", "bad cell"]
+    assert "<svg" in data_of(cells["draw"], "image/svg+xml")
+    gif = base64.b64decode(data_of(cells["gif"], "image/gif"))
     assert gif[:6] in (b"GIF87a", b"GIF89a")
     from io import BytesIO
 
@@ -116,18 +121,23 @@ def test_draw_show_the_magics_and_errors_in_a_real_kernel(tmp_path, monkeypatch)
 
     with Image.open(BytesIO(gif)) as picture:
         assert picture.size == (160, 90) and picture.n_frames > 3
-    assert cells[4].outputs[0].text.split() == ["4.0", "1"], "the Value keeps its grads (not 8): show works on a copy"
-    width, height, frames = video_in(data_of(cells[5], "text/html"), tmp_path, "magic.mp4")
+    assert cells["grads"].outputs[0].text.split() == ["4.0", "1"], "the Value keeps its grads (not 8): show works on a copy"
+    assert video_in(data_of(cells["fps"], "text/html"), tmp_path, "fps.mp4")[::3] == (160, "3/1"), "fps alone"
+    width, height, frames, _ = video_in(data_of(cells["magic"], "text/html"), tmp_path, "magic.mp4")
     assert (width, height) == (160, 90) and frames > 5 and (tmp_path / "out" / "derivative.mp4").is_file()
-    assert "3 steps" in data_of(cells[6], "text/plain")
-    assert cells[9].outputs[0].text.split() == ["4", "Trace"] and (tmp_path / "mine.nntrace").is_file()
-    assert cells[10].outputs[0].text.strip() == "manim as it was"
-    for k, error in failed:
-        assert error.ename == "NnanimError" and len(error.traceback) == 1, error.traceback
-        assert error.traceback[0].startswith("nnanim: ")
-    assert "'nope' is not a scene" in failed[0][1].evalue
-    assert failed[1][1].evalue.startswith("No such option '--no-such-option'")
-    assert failed[2][1].evalue.startswith("int is not a Value, a Trace or a trace file (int has no data")
+    assert "3 steps" in data_of(cells["trace"], "text/plain")
+    assert cells["recorded"].outputs[0].text.split() == ["3", "4", "Trace"], "micrograd's and the lecture's Value"
+    assert (tmp_path / "mg.nntrace").is_file() and (tmp_path / "mine.nntrace").is_file()
+    assert cells["after"].outputs[0].text.strip() == "manim as it was"
+    for name in ("bad scene", "bad option", "bad value", "bad cell"):
+        error = failed[name][-1]
+        assert error.ename == "NnanimError" and error.traceback == [f"nnanim: {error.evalue}"], error
+    assert "'nope' is not a scene" in failed["bad scene"][0].evalue
+    assert failed["bad option"][0].evalue.startswith("No such option '--no-such-option'")
+    assert failed["bad value"][0].evalue.startswith("int is not a Value, a Trace or a trace file (int has no data")
+    assert [e.ename for e in failed["bad cell"]] == ["ValueError", "NnanimError"], "the cell's own error, then nnanim's"
+    assert failed["bad cell"][1].evalue == "the cell raised ValueError: broken was not recorded"
+    assert not (tmp_path / "broken.nntrace").exists()
 
 
 def test_show_refuses_what_it_cannot_render_in_one_line_outside_a_kernel(tmp_path):

@@ -1,0 +1,98 @@
+"""The notebook's magics, added by `%load_ext nnanim` (nnanim/notebook.py has draw and show).
+
+- `%nnanim ARGS`: the command line in the kernel; what the command wrote is shown (notebook.shown).
+- `%%nnanim_record NAME [--value module:Class]`: every backward() the cell runs is recorded, of nnanim's
+  Value or of any Value class the notebook uses (defined in a cell or imported: micrograd's, a student's
+  engine.py), into the Trace NAME in the notebook and the file NAME.nntrace beside it.
+"""
+
+import keyword
+import shlex
+import sys
+from pathlib import Path
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from nnanim.notebook import NnanimError, run_command, shown
+
+
+@magics_class
+class NnanimMagics(Magics):
+    @line_magic
+    def nnanim(self, line):
+        """%nnanim ARGS: run `nnanim ARGS` in this kernel and show what it wrote, e.g.
+        `%nnanim render derivative -q l` (the video), `%nnanim trace --data moons` (the trace's summary),
+        `%nnanim draw run.nntrace -o graph.svg` (the picture). `%nnanim` alone lists the commands."""
+        try:
+            args = shlex.split(line) or ["--help"]
+        except ValueError as e:
+            raise NnanimError(f"%nnanim {line}: {e}") from None
+        return shown(run_command(args))
+
+    @cell_magic
+    def nnanim_record(self, line, cell):
+        """%%nnanim_record NAME [--value module:Class]: run the cell with every backward() recorded, into the
+        Trace NAME (a variable of the notebook) and NAME.nntrace. Value classes are found among the
+        notebook's names (defined or imported) by their shape; --value names one that is not there."""
+        from nnanim.engine import foreign, record
+        from nnanim.runs import RunError, _named_class, to_the_recorder
+
+        name, classes = self._parse_record_line(line)
+        if classes:
+            try:
+                classes = [_named_class(spec) for spec in classes]
+            except RunError as e:
+                raise NnanimError(str(e)) from None
+        classes += self._value_classes()
+        with record(source="notebook", name=name) as trace:
+            with foreign.watching(to_the_recorder, also=classes):
+                result = self.shell.run_cell(cell, store_history=False)
+        stopped = isinstance(result.error_in_exec, KeyboardInterrupt)
+        if not result.success and not stopped:
+            raise NnanimError(f"the cell raised {type(result.error_in_exec or result.error_before_exec).__name__}: "
+                              f"{name} was not recorded")
+        if trace.num_steps == 0:
+            raise NnanimError("the cell called backward() on nothing nnanim saw: there is no step to record (a "
+                              "Value class the notebook does not hold by name: %%nnanim_record NAME --value module:Class)")
+        path = Path(f"{name}.nntrace")
+        try:
+            trace.save(path)
+        except OSError as e:
+            raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
+        self.shell.user_ns[name] = trace
+        steps = f"{trace.num_steps} step{'s' if trace.num_steps != 1 else ''}"
+        print(f"recorded {steps} into {name} and {path}" + (" (stopped: the steps so far)" if stopped else ""),
+              file=sys.stderr)
+
+    @staticmethod
+    def _parse_record_line(line):
+        words = line.split()
+        name, classes = (words[0] if words else ""), []
+        rest = words[1:]
+        while rest[:1] == ["--value"] and len(rest) > 1:
+            classes.append(rest[1])
+            rest = rest[2:]
+        if not name.isidentifier() or keyword.iskeyword(name) or rest:
+            raise NnanimError(f"%%nnanim_record {line.strip()}: give a name for the trace, and --value "
+                              "module:Class if its Value class is not in the notebook (e.g. %%nnanim_record run)")
+        return name, classes
+
+    def _value_classes(self):
+        """The Value classes the notebook holds: by name, or as the class of a value it holds. Never
+        nnanim's own (which records itself), nor a class built on a compiled type (a framework's tensor
+        has backward() too, and is not to be touched)."""
+        from nnanim.engine import foreign
+        from nnanim.engine.value import Value
+
+        found = {}
+        for held in list(self.shell.user_ns.values()):
+            cls = held if isinstance(held, type) else type(held)
+            if foreign.looks_like_value_class(cls) and not issubclass(cls, Value) and _written_in_python(cls):
+                found[id(cls)] = cls
+        return list(found.values())
+
+
+def _written_in_python(cls):
+    """Every class cls is made of (but object) comes from a class statement, none from compiled code."""
+    heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE
+    return all(base.__flags__ & heap_type for base in cls.__mro__[:-1])
