@@ -98,6 +98,11 @@ SMALL = {
     "mine": "%%nnanim_record mine\nw = Value(0.5, label='w')\nfor _ in range(4):\n"
             "    out = (w * Value(2.0) + Value(1.0)).tanh()\n    w.grad = 0.0\n    out.backward()\n    w.data -= 0.1 * w.grad",
     "recorded": "print(mg.num_steps, mine.num_steps, type(mine).__name__)",
+    "record": "from nnanim import MLP, total_sse\nwith nnanim.record() as t:\n    net = MLP(3, [2, 2], seed=1)\n"
+              "    for _ in range(3):\n        loss = total_sse([net([1, 2, 3])], [[1, -1]])\n"
+              "        for p in net.ps():\n            p.grad = 0\n        loss.backward()\n"
+              "        for p in net.ps():\n            p.data -= 0.05 * p.grad\n"
+              'nnanim.show("loss", t)',
     "after": "after = {k: str(manim.config[k]) for k in settings}\nassert after == before, (before, after)\n"
              "print('manim as it was')",
     "bad scene": 'nnanim.show("nope")',
@@ -128,6 +133,7 @@ def test_draw_show_the_magics_and_errors_in_a_real_kernel(tmp_path, monkeypatch)
     assert "3 steps" in data_of(cells["trace"], "text/plain")
     assert cells["recorded"].outputs[0].text.split() == ["3", "4", "Trace"], "micrograd's and the lecture's Value"
     assert (tmp_path / "mg.nntrace").is_file() and (tmp_path / "mine.nntrace").is_file()
+    assert video_in(data_of(cells["record"], "text/html"), tmp_path, "loss.mp4")[:2] == (160, 90), "a run just recorded"
     assert cells["after"].outputs[0].text.strip() == "manim as it was"
     for name in ("bad scene", "bad option", "bad value", "bad cell"):
         error = failed[name][-1]
