@@ -140,7 +140,10 @@ def _callouts(state):
     k = 0
     while k < len(tokens):
         start = tokens[k]
-        if start.type == "blockquote_open" and k + 2 < len(tokens) and tokens[k + 1].type == "paragraph_open":
+        first_block = tokens[k + 1] if k + 2 < len(tokens) else None
+        # the callout's line opens its first paragraph (or a heading, when `---` or `===` underlines the text)
+        if start.type == "blockquote_open" and first_block and (first_block.type == "paragraph_open" or (
+                first_block.type == "heading_open" and first_block.markup in ("-", "="))):
             first, _, rest = tokens[k + 2].content.partition("\n")
             found = CALLOUT.fullmatch(first.strip())
             if found:
