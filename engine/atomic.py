@@ -26,6 +26,13 @@ def atomic_path(path):
         raise
 
 
+def write_atomically(path, data):
+    """Write `data` (bytes, or text as UTF-8) to `path` all at once; returns the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
 def check_writable(path):
     """Before long work: OSError (with a strerror for the user) if `path` could not be written atomically."""
     path = Path(path)

@@ -7,7 +7,7 @@ graphviz (the Python package) is imported only when a picture is made, so `impor
 import html
 import subprocess
 
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import write_atomically
 from nnanim.engine.labels import is_parameter, neuron_output
 from nnanim.engine.numbers import fixed
 
@@ -131,10 +131,8 @@ def write_picture(step, path, after_backward=True, group="auto"):
     """Render to .svg or .png (by the file's suffix), atomically."""
     fmt = str(path).rsplit(".", 1)[-1].lower()
     if fmt not in ("svg", "png"):
-        raise ValueError(f"cannot draw to {path}: the file must end in .svg or .png")
-    picture = run_dot(to_dot(step, after_backward, group), fmt)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(picture)
+        raise ValueError(f"cannot draw to {path}: give a .svg or .png file")
+    write_atomically(path, run_dot(to_dot(step, after_backward, group), fmt))
 
 
 def run_dot(dot, fmt):

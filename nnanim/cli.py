@@ -58,6 +58,16 @@ def _load(path):
         raise click.ClickException(str(e)) from None
 
 
+def _wrote(paths, remarks, kind):
+    """Say what a command wrote, after its remarks (a line each on stderr, starting `kind:`); returns the
+    paths (what `%nnanim` in a notebook shows)."""
+    for remark in remarks:
+        click.echo(f"{kind}: {remark}", err=True)
+    for path in paths:
+        click.echo(f"wrote {path}")
+    return paths
+
+
 def _writable(path):
     """The path, if a file can be written there (checked before any long work); else one line."""
     try:
@@ -508,11 +518,7 @@ def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_di
                                 reveal_dir, cdn, options, notes_file, gif, pdf)
     except (SlidesError, NotesError) as e:
         raise click.ClickException(str(e)) from None
-    for warning in warnings:
-        click.echo(f"note: {warning}", err=True)
-    for path in paths:
-        click.echo(f"wrote {path}")
-    return paths
+    return _wrote(paths, warnings, "note")
 
 
 @main.group()
@@ -549,8 +555,4 @@ def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
                                   on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
     except DeckError as e:
         raise click.ClickException(str(e)) from None
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path in written:
-        click.echo(f"wrote {path}")
-    return written
+    return _wrote(written, warnings, "warning")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnanim import sidecar
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import write_atomically
 from nnanim.engine.tracefile import nnanim_version
 from nnanim.scenes.registry import SCENES
 
@@ -69,28 +69,35 @@ class Job:
 
 def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
     """The render jobs of the deck for one trace; slides the trace cannot make come back as skipped."""
-    digest = hashlib.sha256(trace_path.read_bytes()).hexdigest()
+    digest = file_digest(trace_path)
     jobs = []
     for slide in DECK:
         entry = SCENES[slide.scene]
         uses = slide.uses_trace
         output = out_dir / entry.output_name(trace_path.stem if uses else None, fmt)
-        command = [sys.executable, "-m", "nnanim", "render", slide.scene]
-        if uses:
-            command.append(str(trace_path))
-        command += list(slide.options) + ["-q", quality, "--format", fmt, "--theme", theme, "-o", str(out_dir)]
-        if size:
-            command += ["--size", f"{size[0]}x{size[1]}"]
-        if fps:
-            command += ["--fps", str(fps)]
-        key = {"nnanim": nnanim_version(), "scene": slide.scene, "command": command[3:],
-               "trace": digest if uses else None}
-        job = Job(slide, output, command, key)
+        args = [slide.scene, *([str(trace_path)] if uses else []), *slide.options, "--format", fmt, "-o", str(out_dir)]
+        job = render_job(slide, output, args, quality, theme, size, fps, digest if uses else None)
         reason = entry.refuses(trace) if uses else None
         if reason:
             job.status, job.message = "skipped", reason
         jobs.append(job)
     return jobs
+
+
+def render_job(slide, output, args, quality, theme, size=None, fps=None, trace_digest=None):
+    """A Job running `nnanim render ARGS` (scene, trace, its options, -o) in its own process at the given
+    quality and theme (after ARGS: they win over the scene's own), up to date while its key holds: nnanim's
+    version, the command, the trace's digest."""
+    command = [sys.executable, "-m", "nnanim", "render", *args, "-q", quality, "--theme", theme]
+    if size:
+        command += ["--size", f"{size[0]}x{size[1]}"]
+    if fps:
+        command += ["--fps", str(fps)]
+    return Job(slide, output, command, {"nnanim": nnanim_version(), "command": command[3:], "trace": trace_digest})
+
+
+def file_digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _record(job):
@@ -174,8 +181,7 @@ def _render(job, running):
         job.status, job.size = "done", job.output.stat().st_size
         record = _record(job)
         record.parent.mkdir(exist_ok=True)
-        with atomic_path(record) as tmp:
-            tmp.write_text(json.dumps(job.key))
+        write_atomically(record, json.dumps(job.key))
     else:
         lines = [line for line in (stderr + stdout).splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith("Error")]

@@ -49,11 +49,16 @@ class Drawing:
         return self.svg
 
     def save(self, path):
-        """Write the drawing to `path` (.svg or .png, by its suffix); returns the path."""
-        path = Path(path)
-        if path.suffix.lower() not in (".svg", ".png"):
-            raise NnanimError(f"cannot save a drawing as {path.name}: give a .svg or .png file")
-        return _write(path, self._picture(path.suffix.lower()[1:]))
+        """Write the drawing to `path` (.svg or .png, by its suffix), as `nnanim draw` does; returns the path."""
+        from nnanim.engine.graph import write_picture
+
+        try:
+            write_picture(self.step, path, self.after_backward, self.group)
+        except ValueError as e:  # not .svg or .png, too large for dot, dot failing
+            raise NnanimError(str(e)) from None
+        except OSError as e:
+            raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
+        return Path(path)
 
     def _picture(self, fmt):
         from nnanim.engine.graph import run_dot, to_dot
@@ -268,14 +273,12 @@ def _as_arguments(options):
 
 
 def _write(path, data):
-    from nnanim.engine.atomic import atomic_path
+    from nnanim.engine.atomic import write_atomically
 
     try:
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
+        return write_atomically(path, data)
     except OSError as e:
         raise NnanimError(f"cannot write {path}: {e.strerror or e}") from None
-    return path
 
 
 def one_line_errors():

@@ -16,6 +16,7 @@ alt) and returning HTML.
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,7 +53,7 @@ class Note:
     env: dict = field(default_factory=dict)  # what parsing gathered (reference links), for rendering
     bom: bool = False  # the file began with a byte order mark (kept when it is written again)
 
-    @property
+    @cached_property
     def lines(self):
         return source_lines(self.text)
 

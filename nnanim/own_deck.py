@@ -18,7 +18,6 @@ A block that fails stops the build with one line naming the deck's line; neither
 
 import hashlib
 import shlex
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +25,8 @@ import click
 import yaml
 
 from nnanim import deck_page, obsidian
-from nnanim.deck import Job, Slide, run
+from nnanim.deck import Job, Slide, file_digest, render_job, run
 from nnanim.engine.atomic import atomic_path
-from nnanim.engine.tracefile import nnanim_version
 from nnanim.render import QUALITIES
 from nnanim.scenes.registry import SCENES
 from nnanim.scenes.theme import THEMES
@@ -98,7 +96,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
     from nnanim.cli import render as render_command
 
     deck = note.path
-    blocks = find_blocks(note)
+    blocks, digests = find_blocks(note), {}
     for block in blocks:
         where = f"{deck.name}:{block.start + 1}"
         if not block.args:
@@ -118,17 +116,13 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
         if context.params["deck"]:
             raise DeckError(f"{where}: a block renders one scene (--all is for `nnanim render`)")
         folder = out_dir / "media" / f"{scene}-{hashlib.sha256(' '.join(args).encode()).hexdigest()[:10]}"
-        command = [sys.executable, "-m", "nnanim", "render", *args, "-q", quality, "--theme", theme, "-o", str(folder)]
-        if size:
-            command += ["--size", f"{size[0]}x{size[1]}"]
-        if fps:
-            command += ["--fps", str(fps)]
         fmt = context.params["fmt"]
         ext = "mov" if context.params["transparent"] and fmt == "mp4" else fmt
         output = folder / SCENES[scene].output_name(Path(trace_file).stem if trace_file else None, ext)
-        digest = hashlib.sha256(Path(trace_file).read_bytes()).hexdigest() if trace_file else None
-        key = {"nnanim": nnanim_version(), "command": command[3:-2], "trace": digest}
-        block.job = Job(Slide(scene, where), output, command, key)
+        if trace_file and trace_file not in digests:
+            digests[trace_file] = file_digest(trace_file)  # a deck's blocks often share one trace
+        block.job = render_job(Slide(scene, where), output, args + ["-o", str(folder)], quality, theme, size, fps,
+                               digests.get(trace_file))
     return blocks
 
 

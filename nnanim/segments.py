@@ -20,7 +20,7 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import atomic_path, write_atomically
 
 ENCODERS = {
     ".mp4": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
@@ -107,8 +107,7 @@ def step_clips(video, stops, out_dir):
             raise SegmentError(f"cutting {video.name} gave {len(made)} clips, not {len(clips)}")
         for piece, clip in zip(made, clips):
             piece.replace(clip)
-    with atomic_path(manifest) as tmp:
-        tmp.write_text(json.dumps(record))
+    write_atomically(manifest, json.dumps(record))
     return clips, owners
 
 

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from nnanim.engine.atomic import atomic_path
+from nnanim.engine.atomic import write_atomically
 
 FORMAT = "nnanim-render/1"
 MAX_BYTES = 4 * 1024 * 1024
@@ -52,9 +52,8 @@ def write(output, scene, trace, theme, stops, notes):
     for t, note in sorted(zip(stops, notes), key=lambda pair: pair[0]):
         by_time[t] = f"{by_time[t]}\n{note}" if t in by_time and note else note or by_time.get(t, "")
     stops, notes = list(by_time), list(by_time.values()) + notes[-1:]
-    with atomic_path(path_of(output)) as tmp:
-        tmp.write_text(json.dumps({"format": FORMAT, "scene": scene, "trace": trace, "theme": theme,
-                                   "stops": stops, "notes": notes}, ensure_ascii=False, indent=1))
+    write_atomically(path_of(output), json.dumps({"format": FORMAT, "scene": scene, "trace": trace, "theme": theme,
+                                                  "stops": stops, "notes": notes}, ensure_ascii=False, indent=1))
 
 
 def read(media):

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from nnanim import sidecar, speaker_notes
 from nnanim.assets import REVEAL_CDN, AssetError, package_dir
 from nnanim.deck import DECK
-from nnanim.engine.atomic import atomic_path, check_writable
+from nnanim.engine.atomic import atomic_path, check_writable, write_atomically
 from nnanim.scenes.registry import SCENES, scene_of
 from nnanim.scenes.theme import THEMES
 from nnanim.segments import SegmentError, gif_of, last_frame, step_clips
@@ -275,11 +275,9 @@ def link_file(source, target):
 
 def copy_text(content, target):
     try:
-        with atomic_path(target) as tmp:
-            tmp.write_text(content)
+        return write_atomically(target, content)
     except OSError as e:
         raise SlidesError(f"cannot write {target}: {e.strerror or e}") from None
-    return target
 
 
 def _fill(name, **data):

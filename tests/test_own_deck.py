@@ -54,6 +54,13 @@ def build(deck, *more):
     return CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-o", str(deck.parent / "out"), *more])
 
 
+def assert_one_error_line(result, message):
+    """A failed build: exit status 1, no traceback, and exactly one `Error:` line, starting with `message`."""
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
+
+
 def test_blocks_become_their_animations_and_every_other_line_stays(talk):
     result = build(talk)
     assert result.exit_code == 0, result.output
@@ -81,9 +88,7 @@ def test_blocks_become_their_animations_and_every_other_line_stays(talk):
 def test_a_failing_block_names_its_line_and_writes_no_deck(talk, block, message):
     talk.write_text(DECK.replace("formula run.nntrace --values", block))
     result = build(talk)
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
-    assert len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
+    assert_one_error_line(result, message)
     assert not (talk.parent / "out" / "talk.md").exists()
 
 
@@ -233,8 +238,7 @@ def test_front_matter_sets_the_decks_trace_and_theme_and_options_win(talk):
 def test_bad_front_matter_is_one_line_and_writes_nothing(talk, matter, message):
     talk.write_text(DECK.replace("title: My talk", matter))
     result = build(talk)
-    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
-    assert result.exit_code == 1 and len(errors) == 1 and errors[0].startswith(f"Error: {message}"), result.output
+    assert_one_error_line(result, message)
     assert not (talk.parent / "out" / "talk.md").exists() and not (talk.parent / "out" / "talk.html").exists()
 
 
@@ -313,7 +317,8 @@ def test_front_matter_of_the_wrong_type_is_one_line(tmp_path, matter, message):
 def test_a_deck_that_cannot_be_built_is_one_line(tmp_path, content, out, message):
     (tmp_path / "d.md").write_bytes(content)
     result = CliRunner().invoke(main, ["deck", "build", str(tmp_path / "d.md"), "-o", str(tmp_path / out)])
-    assert result.exit_code == 1 and result.output.startswith(f"Error: {message}") and "Traceback" not in result.output
+    assert_one_error_line(result, message)
+    assert result.output.startswith("Error: ")
     assert (tmp_path / "d.md").read_bytes() == content
 
 
