@@ -64,7 +64,7 @@ def main():
     parser.add_argument("--skip-write", action="store_true", help="skip the slow plain-Write baseline")
     args = parser.parse_args()
 
-    from nnanim.engine.formula import mlp_formula
+    from nnanim.scenes.formula_plan import mlp_formula
     from nnanim.engine.training import record_run
     from nnanim.render import RenderRequest, render
     from nnanim.scenes.options import SceneOptions

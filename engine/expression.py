@@ -10,6 +10,7 @@ import math
 import re
 
 from nnanim.engine.value import Value
+from nnanim.errors import NnanimError
 
 # The functions the engine can differentiate, on floats and on Values.
 _FLOAT = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sqrt": math.sqrt, "relu": lambda x: max(x, 0.0)}
@@ -19,7 +20,7 @@ _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: l
 MAX_LENGTH = 200
 
 
-class ExpressionError(ValueError):
+class ExpressionError(NnanimError, ValueError):
     """An expression that is not a function of x we accept; the message says what is wrong."""
 
 

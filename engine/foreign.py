@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from nnanim.errors import NnanimError
 
 INPUTS = ("prev", "_prev", "children", "_children")
 OPS = ("op", "_op")
@@ -33,7 +34,7 @@ LOCAL_BACKWARDS = ("back", "_backward", "backward_fn")
 SERIAL = "_nnanim_serial"
 
 
-class NotAValue(TypeError):
+class NotAValue(NnanimError, TypeError):
     """An object that does not have a Value's shape; the message says what is missing."""
 
 
@@ -248,7 +249,7 @@ def watching(sink, also=()):
 OP_ALIASES = {"ReLU": "relu", "Relu": "relu", "Tanh": "tanh", "Exp": "exp", "Log": "log", "**": None}
 
 
-class ForeignOpError(ValueError):
+class ForeignOpError(NnanimError, ValueError):
     """An op of a class's own Value that nnanim cannot replay; one line for the user."""
 
 
@@ -300,7 +301,7 @@ def live_step(root):
     """A trace Step of a live Value as it stands (its graph, data and grads): nnanim's own Value, or any
     class's found by its shape (micrograd's, the lecture's, a student's). NotAValue or ForeignOpError,
     one line each, for what is not one or cannot be replayed."""
-    from nnanim.engine.trace import Step
+    from nnanim.engine.steps import Step
     from nnanim.engine.value import Value
 
     if isinstance(root, Value):

@@ -17,7 +17,8 @@ import nnanim.engine.value as value_module
 from nnanim.engine.packing import CHUNK_STEPS, TABLES, pack_rows
 
 BUFFER_BYTES = 24 << 20  # steps held as rows before they are packed (a long run's memory stays bounded)
-from nnanim.engine.trace import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, Trace, storable_labels
+from nnanim.engine.steps import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, storable_labels
+from nnanim.engine.trace import Trace
 from nnanim.engine.tracefile import storable_meta
 
 _data = attrgetter("data")

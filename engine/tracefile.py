@@ -25,8 +25,8 @@ from nnanim.engine.atomic import atomic_path
 from nnanim.engine.packing import TABLES, Packed, decode, pack
 from nnanim.engine.losses import LOSSES
 from nnanim.engine.nn import ACTIVATIONS
-from nnanim.engine.trace import (LEVELS, MAX_TEXT, Graph, ParameterTable, RecordedEvents, StepColumns, Trace,
-                                 TraceError, check_labels)
+from nnanim.engine.steps import (LEVELS, MAX_TEXT, Graph, ParameterTable, RecordedEvents, StepColumns, TraceError,
+                                 check_labels)
 
 MAGIC = b"NNTRACE\n"
 VERSION = 2  # 2: optional recorded backward events (a class's own Value); 1 still reads
@@ -168,6 +168,7 @@ def portable(value):
 
 # ----- reading
 def read_trace(path):
+    """A trace file's parts, every field checked: (meta, store, the nnanim version that wrote it)."""
     try:
         with _open_file(path) as f:
             return _read(f, os.fstat(f.fileno()).st_size, path)
@@ -640,6 +641,4 @@ def _decode(header, body, path):
         except TraceError as e:
             raise TraceError(f"corrupt trace: parameters.labels: {e}") from None
         store = ParameterTable(labels, *(body.array(spec[k]) for k in ("values", "grads", "grad_before", "losses")))
-    trace = Trace(meta=header["meta"], store=store)
-    trace.written_by = header.get("nnanim", "unknown")
-    return trace
+    return header["meta"], store, header.get("nnanim", "unknown")

@@ -7,6 +7,7 @@ carries that folder, so a pip-installed nnanim writes offline pages too.
 
 from importlib.resources import files
 from pathlib import Path
+from nnanim.errors import NnanimError
 
 PACKAGES = ("reveal.js", "katex")
 REVEAL_VERSION = "6.0.2"  # as pinned in package.json (tests/test_slides.py checks they agree)
@@ -14,7 +15,7 @@ REVEAL_CDN = f"https://cdn.jsdelivr.net/npm/reveal.js@{REVEAL_VERSION}"
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
 
-class AssetError(Exception):
+class AssetError(NnanimError):
     """A package a page needs is not here; one line for the user."""
 
 

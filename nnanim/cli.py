@@ -1,12 +1,13 @@
 """The `nnanim` command (also `python -m nnanim`): trace runs, inspect and draw traces, render scenes,
-write slides.
+write slides. A front end over the library (nnanim/api.py, nnanim.render): every command builds what it
+asks for (a RenderRequest, a deck build) and calls it; an NnanimError becomes one line and exit status 1,
+caught once, by the group.
 
 Commands that do not render never import manim, so they start in a fraction of a second. The render
-options and the scene names come from the scene registry (nnanim/scenes/registry.py, options.py).
+options and the scene names come from the scene registry (nnanim/render_options.py).
 """
 
 import json
-import signal
 import sys
 import time
 from pathlib import Path
@@ -14,15 +15,15 @@ from pathlib import Path
 import click
 import cloup
 
+from nnanim import render_options
 from nnanim.engine import TraceError, load_trace
 from nnanim.engine.atomic import check_writable
 from nnanim.engine.datasets import DATASETS
-from nnanim.render import FORMATS, QUALITIES
-from nnanim.runs import DEFAULTS, RunError, load_data, parse_architecture, planned_steps, script_run, toy_run, workshop_run
-from nnanim.scenes.registry import NEEDS, SCENES, readers
+from nnanim.errors import NnanimError, said
+from nnanim.render import RENDERS, RenderRequest, flags, unread_options
+from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, script_run, toy_run, workshop_run
+from nnanim.scenes.registry import NEEDS, SCENES
 from nnanim.scenes.options import SCENE_OPTIONS
-
-RENDERS = Path("renders")
 
 
 class DataSource(click.ParamType):
@@ -49,13 +50,6 @@ class Architecture(click.ParamType):
             return parse_architecture(value)
         except ValueError as e:
             self.fail(str(e), param, ctx)
-
-
-def _load(path):
-    try:
-        return load_trace(path)
-    except TraceError as e:
-        raise click.ClickException(str(e)) from None
 
 
 def _wrote(paths, remarks, kind):
@@ -88,7 +82,17 @@ def _made(folder):
     return folder
 
 
-@cloup.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Nnanim(cloup.Group):
+    """The command group: a person's mistake (NnanimError) from any command is one line, exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NnanimError as e:
+            raise click.ClickException(said(e)) from None
+
+
+@cloup.group(cls=Nnanim, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nnanim")
 def main():
     """Animations of neural networks learning, replayed from real training runs."""
@@ -97,12 +101,10 @@ def main():
 def run():
     """The `nnanim` command (and `python -m nnanim`): SIGTERM unwinds like Ctrl-C, so temporary folders are
     removed and renders under way are stopped. Called in-process (a notebook), the host's signals stay its own."""
-    signal.signal(signal.SIGTERM, _terminated)
+    from nnanim.worker import stop_on_sigterm
+
+    stop_on_sigterm()
     main(prog_name="nnanim")
-
-
-def _terminated(signum, frame):
-    raise KeyboardInterrupt
 
 
 @main.command()
@@ -138,17 +140,14 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_c
     output = output or RENDERS / f"{script.stem if script else 'default'}.nntrace"
     _made(output.parent)
     _writable(output)
-    try:
-        if script is not None:
-            result = script_run(script, value_class)
-        elif isinstance(data_file, str):  # a toy data set
-            result = _with_progress(planned_steps(steps, data_file), toy_run, data_file, arch, steps, lr, seed, loss,
-                                    level=level)
-        else:
-            data = load_data(data_file, arch or DEFAULTS["architecture"]) if data_file else None
-            result = _with_progress(planned_steps(steps), workshop_run, arch, steps, lr, seed, loss, data, level=level)
-    except (RunError, TraceError) as e:
-        raise click.ClickException(str(e)) from None
+    if script is not None:
+        result = script_run(script, value_class)
+    elif isinstance(data_file, str):  # a toy data set
+        result = _with_progress(planned_steps(steps, data_file), toy_run, data_file, arch, steps, lr, seed, loss,
+                                level=level)
+    else:
+        data = load_data(data_file, arch or DEFAULTS["architecture"]) if data_file else None
+        result = _with_progress(planned_steps(steps), workshop_run, arch, steps, lr, seed, loss, data, level=level)
     bad = result.first_bad_step()
     if bad is not None:
         click.echo(f"warning: the run diverged: step {bad} has NaN or infinite values (saved anyway)", err=True)
@@ -180,6 +179,7 @@ def check(script, value_class):
     One line per finding (the first step and node where it happens, expected and actual values, the likely
     cause). Exit status: 0 all agree, 1 something does not, 2 the script fails."""
     from nnanim.check import check_script
+    from nnanim.runs import RunError
 
     try:
         report = check_script(script, value_class)
@@ -211,10 +211,7 @@ def inspect(trace_file, as_json):
     from nnanim.engine.tracefile import portable
     from nnanim.summary import as_text, summarize
 
-    try:
-        info = summarize(_load(trace_file))
-    except TraceError as e:  # a table read when asked for may still turn out corrupt
-        raise click.ClickException(str(e)) from None
+    info = summarize(load_trace(trace_file))
     click.echo(json.dumps(portable(info), indent=2, allow_nan=False) if as_json else as_text(info, trace_file))
 
 
@@ -232,8 +229,9 @@ def draw(trace_file, step, after_backward, group, output):
 
     Without TRACE: the workshop's L = (a*b + c)*f with a=2, b=-3, c=10, f=-2, after backward.
     """
-    from nnanim.engine.graph import workshop_expression, write_picture
-    from nnanim.engine.trace import Step
+    from nnanim.drawing import write_picture
+    from nnanim.engine.graph import workshop_expression
+    from nnanim.engine.steps import Step
 
     if output.suffix.lower() not in (".svg", ".png"):
         raise click.BadParameter("the picture must be a .svg or .png file", param_hint="'-o'")
@@ -242,31 +240,10 @@ def draw(trace_file, step, after_backward, group, output):
     if trace_file is None:
         chosen, after_backward = Step.of(workshop_expression()), True
     else:
-        try:
-            chosen = _load(trace_file).step(step)
-        except TraceError as e:
-            raise click.ClickException(str(e)) from None
-    try:
-        write_picture(chosen, output, after_backward=after_backward, group=group)
-    except OSError as e:
-        raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
-    except ValueError as e:  # too large for dot, or dot failing
-        raise click.ClickException(str(e)) from None
+        chosen = load_trace(trace_file).step(step)
+    write_picture(chosen, output, after_backward=after_backward, group=group)
     click.echo(f"wrote {output}")
     return output
-
-
-class Size(click.ParamType):
-    name = "WxH"
-
-    def convert(self, value, param, ctx):
-        try:
-            w, h = (int(v) for v in value.lower().split("x"))
-            if w < 16 or h < 16 or w % 2 or h % 2 or w > 7680 or h > 4320:
-                raise ValueError
-            return w, h
-        except ValueError:
-            self.fail(f"{value!r} is not a size like 1280x720 (even numbers, 16 to 7680)", param, ctx)
 
 
 @main.command()
@@ -287,48 +264,16 @@ def _usage(option):
     return option.flag if option.is_flag else f"{option.flag} {option.metavar or option.type.name.upper()}"
 
 
-def _scene_option(option):
-    """A render option made from the registry: its help says which scenes read it."""
-    default = option.default if not isinstance(option.default, tuple) else ",".join(map(str, option.default))
-    shown = f" [default: {default}]" if default is not None and default is not False and "[default" not in option.help \
-        else ""
-    help = f"{', '.join(readers(option.name))}: {option.help}{shown}."
-    if option.is_flag:
-        return cloup.option(option.flag, is_flag=True, default=None, help=help)
-    return cloup.option(option.flag, type=option.type, metavar=option.metavar, help=help)
-
-
-def _scene_options():
-    """The options group of a scene (render and storyboard): --step, --check-layout, then the registry's."""
-    return cloup.option_group(
-        "Scene options (`nnanim scenes` says which scene reads which)",
-        cloup.option("--step", default=0, show_default=True, type=int,
-                     help="Step of the trace to show (negative: from the end)."),
-        cloup.option("--check-layout", is_flag=True,
-                     help="Fail if texts overlap, leave the title-safe area or are below the size floor, at "
-                          "any stop or at the end (docs/visual-style.md)."),
-        *(_scene_option(o) for o in SCENE_OPTIONS.values()),
-    )
-
-
 def _scene_request(scene, trace_file, given, **settings):
     """A RenderRequest for one scene, its options checked against what the scene reads."""
-    from nnanim.render import RenderRequest
-
     if scene is None:
         raise click.UsageError("give a SCENE (`nnanim scenes` lists them)")
     if scene not in SCENES:
         raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}", param_hint="'SCENE'")
-    entry = SCENES[scene]
-    foreign = {name: v for name, v in given.items() if name not in entry.options}
-    if foreign:
-        reads = _flags(entry.options) if entry.options else "no options beyond --step and --theme"
-        raise click.UsageError(f"{scene} does not read {_flags(foreign)}; it reads {reads}")
+    unread = unread_options(scene, given)
+    if unread:
+        raise click.UsageError(unread)
     return RenderRequest(scene, trace_file, scene_options=given, **settings)
-
-
-def _quality_help():
-    return "As in Manim: " + ", ".join(f"{q} {w}x{h}@{fps}" for q, (w, h, fps) in QUALITIES.items()) + "."
 
 
 @main.command(no_args_is_help=False)
@@ -339,37 +284,34 @@ def _quality_help():
     "Output",
     cloup.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=RENDERS,
                  show_default=True, help="The folder to write into (created if missing)."),
-    cloup.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="m", show_default=True,
-                 help=_quality_help()),
-    cloup.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="mp4", show_default=True,
-                 help="; ".join(f"{f}: {what}" for f, what in FORMATS.items()) + "."),
-    cloup.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True),
-    cloup.option("--transparent", is_flag=True,
-                 help="Transparent background: MOV (from mp4), WebM (VP9 alpha) or PNG."),
-    cloup.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests)."),
-    cloup.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's."),
+    render_options.quality(),
+    render_options.output_format(),
+    render_options.theme(),
+    render_options.transparent(),
+    render_options.size(),
+    render_options.fps(),
 )
 @cloup.option_group(
     "The deck",
     cloup.option("--all", "deck", is_flag=True,
                  help="Render every scene of the deck (then the first argument is TRACE; without one, the "
                       "workshop's run is traced into the output folder first)."),
-    cloup.option("-j", "--jobs", type=click.IntRange(1, 64), help="Scenes rendered at once [default: one per core]."),
+    render_options.jobs(),
     cloup.option("--force", is_flag=True, help="Render even what is up to date."),
 )
-@_scene_options()
+@render_options.scene_options()
 def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, fps, deck, jobs, force, step,
            check_layout, **scene_options):
     """Render SCENE from TRACE (default: the workshop's run) into OUT/SCENE[-TRACE].EXT;
     or, with --all, every scene of the deck from TRACE."""
-    from nnanim.render import RenderError, render as render_scene
+    from nnanim.render import render as render_scene
 
-    given = {name: value for name, value in scene_options.items() if value is not None}
+    given = render_options.given_scene_options(scene_options)
     if deck:
         if trace_file is not None:
             raise click.UsageError("with --all, give only TRACE")
         if given:
-            raise click.UsageError(f"{_flags(given)} apply to one SCENE, not to --all")
+            raise click.UsageError(f"{flags(given)} apply to one SCENE, not to --all")
         trace_path = Path(scene) if scene else None
         if trace_path is not None and not trace_path.is_file():
             raise click.BadParameter(f"{scene!r} is not a trace file", param_hint="'TRACE'")
@@ -383,10 +325,7 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
                 "png": "PNG with alpha"}.get(fmt)
         if kind:
             click.echo(f"transparent background: writing {kind}", err=True)
-    try:
-        path = render_scene(request)
-    except RenderError as e:
-        raise click.ClickException(str(e)) from None
+    path = render_scene(request)
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return path
 
@@ -399,34 +338,25 @@ def render(scene, trace_file, out_dir, quality, fmt, theme, transparent, size, f
     "Output",
     cloup.option("-o", "--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
                  help="The sheet to write: FILE.png or FILE.pdf."),
-    cloup.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="l", show_default=True,
-                 help=_quality_help()),
-    cloup.option("--theme", type=click.Choice(["dark", "light"]), default="dark", show_default=True),
-    cloup.option("--size", type=Size(), help="Frame size WxH, overriding the quality's."),
+    render_options.quality(default="l"),
+    render_options.theme(),
+    render_options.size(help="Frame size WxH, overriding the quality's."),
 )
-@_scene_options()
+@render_options.scene_options()
 def storyboard(scene, trace_file, output, quality, theme, size, step, check_layout, **scene_options):
     """The frame at every stop of SCENE (and its last frame) on one sheet, each labelled with its time:
     to preview a scene, to review it, or to hand out."""
-    from nnanim.render import RenderError
     from nnanim.storyboard import storyboard as write_storyboard
 
-    given = {name: value for name, value in scene_options.items() if value is not None}
+    given = render_options.given_scene_options(scene_options)
     if output.suffix.lower() not in (".png", ".pdf"):
         raise click.BadParameter("the storyboard must be a .png or .pdf file", param_hint="'-o'")
     _writable(_made(output.parent) / output.name)
     request = _scene_request(scene, trace_file, given, step=step, quality=quality, theme=theme, size=size,
                              check_layout=check_layout)
-    try:
-        count = write_storyboard(request, output)
-    except RenderError as e:
-        raise click.ClickException(str(e)) from None
+    count = write_storyboard(request, output)
     click.echo(f"wrote {output} ({count} frames)")
     return output
-
-
-def _flags(names):
-    return ", ".join(SCENE_OPTIONS[name].flag for name in names)
 
 
 def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, force):
@@ -437,7 +367,7 @@ def _render_deck(trace_path, out_dir, quality, fmt, theme, size, fps, workers, f
 
     if trace_path is None:
         trace_path = _workshop_trace(out_dir)
-    trace = _load(trace_path)
+    trace = load_trace(trace_path)
     jobs = plan(trace_path, trace, out_dir, quality, fmt, theme, size, fps)
     workers = workers or os.cpu_count() or 1
     symbols = {"done": "rendered", "up to date": "up to date", "skipped": "skipped", "failed": "FAILED"}
@@ -492,8 +422,8 @@ def _workshop_trace(out_dir):
     cloup.option("--option", "options", multiple=True, metavar="KEY=VALUE",
                  help="A reveal.js option, e.g. --option controls=false --option transition=none "
                       "(VALUE is JSON or a string). Repeatable."),
-    cloup.option("--theme", type=click.Choice(["dark", "light"]),
-                 help="The page's colours when the renders do not say theirs [default: the renders' theme]."),
+    render_options.theme(default=None,
+                         help="The page's colours when the renders do not say theirs [default: the renders' theme]."),
     cloup.option("--reveal", "reveal_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                   help="A reveal.js package folder to copy [default: the one installed with nnanim]."),
     cloup.option("--cdn", is_flag=True, help="Load reveal.js online instead of copying it."),
@@ -510,14 +440,10 @@ def _workshop_trace(out_dir):
 def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_dir, cdn, out_dir, gif, pdf):
     """Write the rendered deck as a reveal.js page and an Obsidian note: every stop of an animation is a
     step, every step has speaker notes (S opens the speaker view)."""
-    from nnanim.slides import SlidesError, write
-    from nnanim.speaker_notes import NotesError
+    from nnanim.slides import write
 
-    try:
-        paths, warnings = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, trace_name, theme,
-                                reveal_dir, cdn, options, notes_file, gif, pdf)
-    except (SlidesError, NotesError) as e:
-        raise click.ClickException(str(e)) from None
+    paths, warnings = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, trace_name, theme,
+                            reveal_dir, cdn, options, notes_file, gif, pdf)
     return _wrote(paths, warnings, "note")
 
 
@@ -530,15 +456,14 @@ def deck():
 @click.argument("deck_file", metavar="DECK.md", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write DECK.md, DECK.html, media/ and pictures/ into [default: DECK's folder/build].")
-@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)),
-              help=_quality_help() + " [default: the front matter's, else m]")
-@click.option("--theme", type=click.Choice(["dark", "light"]), help="[default: the front matter's, else dark]")
+@render_options.quality(default=None, also=" [default: the front matter's, else m]")
+@render_options.theme(default=None, help="[default: the front matter's, else dark]")
 @click.option("--trace", "trace_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The run a block without its own TRACE replays [default: the front matter's, else the "
                    "workshop's].")
-@click.option("--size", type=Size(), help="Frame size WxH, overriding the quality's (e.g. 160x90 for tests).")
-@click.option("--fps", type=click.IntRange(1, 120), help="Frame rate, overriding the quality's.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Scenes rendered at once [default: one per core].")
+@render_options.size()
+@render_options.fps()
+@render_options.jobs()
 def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
     """Render every ```nnanim block of DECK.md (its body is what follows `nnanim render`) and write the deck
     twice: DECK.md for Obsidian, each block replaced by its animation, one slide per step; and DECK.html, an
@@ -546,13 +471,9 @@ def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
     `nnanim: {trace: run.nntrace, quality: l, theme: light}`."""
     import os
 
-    from nnanim.own_deck import DeckError, build
+    from nnanim.own_deck import build
 
     out_dir = _made(out_dir or deck_file.parent / "build")
-    try:
-        written, warnings = build(deck_file, out_dir, quality, theme, trace_file, size, fps,
-                                  jobs or os.cpu_count() or 1,
-                                  on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
-    except DeckError as e:
-        raise click.ClickException(str(e)) from None
+    written, warnings = build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs or os.cpu_count() or 1,
+                              on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
     return _wrote(written, warnings, "warning")

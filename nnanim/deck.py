@@ -1,7 +1,8 @@
 """The deck: every scene of the workshop, in the workshop's order, rendered in parallel processes.
 
-An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it was made
-from the same trace (by content), scene, options and nnanim version, and its sidecar (nnanim/sidecar.py)
+Each render is a RenderRequest handed to its own process (nnanim.worker): Manim's configuration is one
+per process. An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it
+was made from the same request, trace (by content) and nnanim version, and its sidecar (nnanim/sidecar.py)
 is there; `--force` renders it anyway.
 """
 
@@ -18,18 +19,23 @@ from pathlib import Path
 from nnanim import sidecar
 from nnanim.engine.atomic import write_atomically
 from nnanim.engine.tracefile import nnanim_version
+from nnanim.render import RenderRequest
 from nnanim.scenes.registry import SCENES
+
+# A render process: Python with no folder of the caller's on its import path (-P), so a `click.py` or
+# `numpy.py` beside a shared deck is never imported; it reads its RenderRequest as JSON (nnanim.worker).
+WORKER = [sys.executable, "-P", "-m", "nnanim.worker"]
 
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide of the deck: a scene, its title, its options, and whether it replays the deck's trace
-    (scenes that read no trace never do)."""
+    """One slide of the deck: a scene, its title, its step and options (nnanim.render's), and whether it
+    replays the deck's trace (scenes that read no trace never do)."""
 
     scene: str
     title: str
     trace: bool = True
-    options: tuple = ()
+    options: tuple = ()  # (name, value) pairs, e.g. (("neuron", (0, 3)),)
 
     @property
     def uses_trace(self):
@@ -42,13 +48,13 @@ DECK = [
     Slide("mlp", "MLP (a.k.a. \"vanilla\", \"fully connected\")"),
     Slide("formula", "What is a neural network? Just a function"),
     Slide("forward", "Representations: one input through the random network"),
-    Slide("representations", "Representations: random, then trained", options=("--compare", "--step", "-1")),
+    Slide("representations", "Representations: random, then trained", options=(("compare", True), ("step", -1))),
     Slide("loss-formula", "The loss function is a function of parameters"),
     Slide("derivative", "Derivatives 101"),
     Slide("descent", "Leveraging derivatives"),
     Slide("backprop", "Backpropagation", trace=False),  # the workshop's L = (a*b + c)*f
     Slide("gradient-rules", "Operations and flow of gradients"),
-    Slide("backprop", "Backpropagation through one neuron of the network", options=("--neuron", "0,3")),
+    Slide("backprop", "Backpropagation through one neuron of the network", options=(("neuron", (0, 3)),)),
     Slide("loss", "The training loop"),
     Slide("training", "The network learning"),
     Slide("boundary", "What a classifier learns"),
@@ -57,14 +63,19 @@ DECK = [
 
 @dataclass
 class Job:
+    """A render of the deck: its RenderRequest, and what became of it."""
+
     slide: Slide
-    output: Path
-    command: list
-    key: dict
+    request: RenderRequest
+    key: dict  # what the render was made from: nnanim's version, the request, the trace's content
     status: str = "pending"  # done, skipped, failed, up to date
     message: str = ""
     seconds: float = 0.0
     size: int = 0
+
+    @property
+    def output(self):
+        return self.request.target()
 
 
 def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
@@ -72,28 +83,22 @@ def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
     digest = file_digest(trace_path)
     jobs = []
     for slide in DECK:
-        entry = SCENES[slide.scene]
         uses = slide.uses_trace
-        output = out_dir / entry.output_name(trace_path.stem if uses else None, fmt)
-        args = [slide.scene, *([str(trace_path)] if uses else []), *slide.options, "--format", fmt, "-o", str(out_dir)]
-        job = render_job(slide, output, args, quality, theme, size, fps, digest if uses else None)
-        reason = entry.refuses(trace) if uses else None
+        options = dict(slide.options)
+        request = RenderRequest(slide.scene, trace_path if uses else None, step=options.pop("step", 0),
+                                quality=quality, fmt=fmt, theme=theme, out_dir=out_dir, size=size, fps=fps,
+                                scene_options=options)
+        job = render_job(slide, request, digest if uses else None)
+        reason = SCENES[slide.scene].refuses(trace) if uses else None
         if reason:
             job.status, job.message = "skipped", reason
         jobs.append(job)
     return jobs
 
 
-def render_job(slide, output, args, quality, theme, size=None, fps=None, trace_digest=None):
-    """A Job running `nnanim render ARGS` (scene, trace, its options, -o) in its own process at the given
-    quality and theme (after ARGS: they win over the scene's own), up to date while its key holds: nnanim's
-    version, the command, the trace's digest."""
-    command = [sys.executable, "-m", "nnanim", "render", *args, "-q", quality, "--theme", theme]
-    if size:
-        command += ["--size", f"{size[0]}x{size[1]}"]
-    if fps:
-        command += ["--fps", str(fps)]
-    return Job(slide, output, command, {"nnanim": nnanim_version(), "command": command[3:], "trace": trace_digest})
+def render_job(slide, request, trace_digest=None):
+    """A Job rendering `request` in its own process, up to date while its key holds."""
+    return Job(slide, request, {"nnanim": nnanim_version(), "request": request.as_json(), "trace": trace_digest})
 
 
 def file_digest(path):
@@ -151,7 +156,7 @@ class _Running:
             if self.stopped:
                 return None
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       stdin=subprocess.DEVNULL, text=True)
+                                       stdin=subprocess.PIPE, text=True)
             self.processes.add(process)
             return process
 
@@ -168,12 +173,12 @@ class _Running:
 
 def _render(job, running):
     start = time.perf_counter()
-    process = running.start(job.command)
+    process = running.start(WORKER)
     if process is None:
         job.status, job.message = "failed", "interrupted"
         return job
     try:
-        stdout, stderr = process.communicate()
+        stdout, stderr = process.communicate(job.request.as_json())
     finally:
         running.finish(process)
     job.seconds = time.perf_counter() - start

@@ -7,12 +7,13 @@ steps' last frames the slides hold (nnanim.segments.last_frame).
 
 import html
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+from nnanim import tools
 from nnanim.engine.atomic import atomic_path
 from nnanim.speaker_notes import plain_html
+from nnanim.errors import NnanimError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 300  # seconds for Chromium to print
@@ -38,7 +39,7 @@ PAGE = """<!doctype html>
 """
 
 
-class HandoutError(Exception):
+class HandoutError(NnanimError):
     """A handout that cannot be made; one line for the user."""
 
 
@@ -72,12 +73,7 @@ def handout(title, slides, target):
                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
                    f"--user-data-dir={work / 'profile'}", "--no-pdf-header-footer",
                    f"--print-to-pdf={printed}", page.as_uri()]
-        try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=True)
-        except subprocess.TimeoutExpired:
-            raise HandoutError(f"Chromium took more than {TIMEOUT} s to print the handout") from None
-        except (subprocess.CalledProcessError, OSError) as e:
-            raise HandoutError(f"Chromium could not print the handout: {e}") from None
+        tools.run(command, "printing the handout", TIMEOUT)
         if not printed.is_file() or printed.stat().st_size == 0:
             raise HandoutError("Chromium printed no handout")
         with atomic_path(target) as tmp:

@@ -1,6 +1,7 @@
 """The notebook's magics, added by `%load_ext nnanim` (nnanim/notebook.py has draw and show).
 
-- `%nnanim ARGS`: the command line in the kernel; what the command wrote is shown (notebook.shown).
+- `%nnanim ARGS`: the command line in the kernel, its line split as a shell splits it (a `# comment` is
+  left out); what the command wrote is shown (`shown`).
 - `%%nnanim_record NAME [--value module:Class]`: every backward() the cell runs is recorded, of nnanim's
   Value or of any Value class the notebook uses (defined in a cell or imported: micrograd's, a student's
   engine.py), into the Trace NAME in the notebook and the file NAME.nntrace beside it.
@@ -11,9 +12,17 @@ import shlex
 import sys
 from pathlib import Path
 
+import click
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from nnanim.notebook import NnanimError, run_command, shown
+from nnanim.errors import NnanimError
+from nnanim.notebook import Media, one_line_errors
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext nnanim`: the %nnanim and %%nnanim_record magics; NnanimError shown in one line."""
+    one_line_errors()
+    ipython.register_magics(NnanimMagics)
 
 
 @magics_class
@@ -24,7 +33,7 @@ class NnanimMagics(Magics):
         `%nnanim render derivative -q l` (the video), `%nnanim trace --data moons` (the trace's summary),
         `%nnanim draw run.nntrace -o graph.svg` (the picture). `%nnanim` alone lists the commands."""
         try:
-            args = shlex.split(line) or ["--help"]
+            args = shlex.split(line, comments=True) or ["--help"]
         except ValueError as e:
             raise NnanimError(f"%nnanim {line}: {e}") from None
         return shown(run_command(args))
@@ -35,14 +44,10 @@ class NnanimMagics(Magics):
         Trace NAME (a variable of the notebook) and NAME.nntrace. Value classes are found among the
         notebook's names (defined or imported) by their shape; --value names one that is not there."""
         from nnanim.engine import foreign, record
-        from nnanim.runs import RunError, _named_class, to_the_recorder
+        from nnanim.runs import _named_class, to_the_recorder
 
         name, classes = self._parse_record_line(line)
-        if classes:
-            try:
-                classes = [_named_class(spec) for spec in classes]
-            except RunError as e:
-                raise NnanimError(str(e)) from None
+        classes = [_named_class(spec) for spec in classes]
         classes += self._value_classes()
         with record(source="notebook", name=name) as trace:
             with foreign.watching(to_the_recorder, also=classes):
@@ -96,3 +101,62 @@ def _written_in_python(cls):
     """Every class cls is made of (but object) comes from a class statement, none from compiled code."""
     heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE
     return all(base.__flags__ & heap_type for base in cls.__mro__[:-1])
+
+
+def run_command(args):
+    """Run the nnanim command line in this process; what the command returns (the paths it wrote), or
+    NnanimError with its one line."""
+    from nnanim.cli import main
+
+    try:
+        result = main.main(args, prog_name="nnanim", standalone_mode=False)
+    except click.ClickException as e:
+        raise NnanimError(e.format_message()) from None
+    except click.exceptions.Abort:
+        raise NnanimError("stopped") from None
+    except SystemExit as e:  # a command that sets its own exit status (nnanim check)
+        result = e.code
+    if isinstance(result, int) and result:
+        raise NnanimError(f"nnanim {args[0]} ended with exit status {result}")
+    return result
+
+
+def shown(result):
+    """What a command wrote, as Jupyter shows it: a picture or an animation, a trace's summary, a link."""
+    if isinstance(result, (list, tuple)):
+        return _links(result) if len(result) != 1 else shown(result[0])
+    if not isinstance(result, Path):
+        return None
+    suffix = result.suffix.lower()
+    if suffix == ".svg":
+        from IPython.display import SVG
+
+        return SVG(filename=str(result))
+    if suffix in Media.TYPES:
+        return Media.of(result)
+    if suffix == ".nntrace":
+        from nnanim.engine import load_trace
+        from nnanim.summary import as_text, summarize
+
+        return Summary(as_text(summarize(load_trace(result)), result))
+    return _links([result])
+
+
+class Summary:
+    """A trace file's summary (what `nnanim inspect` says), shown as text."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _links(paths):
+    from html import escape
+
+    from IPython.display import HTML
+
+    items = "".join(f'<li><a href="{escape(str(p), quote=True)}" target="_blank">{escape(str(p))}</a></li>'
+                    for p in paths)
+    return HTML(f"<ul>{items}</ul>")

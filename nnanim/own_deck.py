@@ -22,19 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import cloup
 import yaml
 
-from nnanim import deck_page, obsidian
+from nnanim import deck_page, obsidian, render_options
 from nnanim.deck import Job, Slide, file_digest, render_job, run
 from nnanim.engine.atomic import atomic_path
-from nnanim.render import QUALITIES
+from nnanim.render import DEFAULT_QUALITY, DEFAULT_THEME, QUALITIES, RenderRequest, unread_options
 from nnanim.scenes.registry import SCENES
 from nnanim.scenes.theme import THEMES
+from nnanim.errors import NnanimError
 
-DEFAULTS = {"trace": None, "quality": "m", "theme": "dark"}  # a deck's settings, unless it says otherwise
+DEFAULTS = {"trace": None, "quality": DEFAULT_QUALITY, "theme": DEFAULT_THEME}  # a deck's settings, unless it says otherwise
 
 
-class DeckError(Exception):
+class DeckError(NnanimError):
     """One line for the user, naming the deck's line."""
 
 
@@ -91,10 +93,24 @@ def front_matter(note):
     return data, settings
 
 
-def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
-    """A render job per block of the deck `note`, its arguments checked by `nnanim render`'s own parser."""
-    from nnanim.cli import render as render_command
+@cloup.command(name="nnanim")
+@cloup.argument("scene", metavar="SCENE")
+@cloup.argument("trace_file", metavar="[TRACE]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@render_options.quality()
+@render_options.theme()
+@render_options.output_format()
+@render_options.transparent()
+@render_options.size()
+@render_options.fps()
+@render_options.scene_options()
+def block_arguments(**params):
+    """A block's body: what follows `nnanim render` for one scene (the deck's quality and theme win)."""
+    return params
 
+
+def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
+    """A render job per block of the deck `note`: a RenderRequest made from the block's arguments."""
     deck = note.path
     blocks, digests = find_blocks(note), {}
     for block in blocks:
@@ -107,22 +123,24 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
             args.insert(1, str(trace))
         try:
-            context = render_command.make_context("render", args + ["-o", str(out_dir)], resilient_parsing=False)
+            params = block_arguments.make_context("nnanim", list(args)).params
         except click.ClickException as e:
             raise DeckError(f"{where}: {e.format_message()}") from None
-        scene, trace_file = context.params["scene"], context.params["trace_file"]
+        scene, trace_file = params["scene"], params["trace_file"]
         if scene not in SCENES:
             raise DeckError(f"{where}: {scene!r} is not a scene (`nnanim scenes` lists them)")
-        if context.params["deck"]:
-            raise DeckError(f"{where}: a block renders one scene (--all is for `nnanim render`)")
+        given = render_options.given_scene_options(params)
+        unread = unread_options(scene, given)
+        if unread:
+            raise DeckError(f"{where}: {unread}")
         folder = out_dir / "media" / f"{scene}-{hashlib.sha256(' '.join(args).encode()).hexdigest()[:10]}"
-        fmt = context.params["fmt"]
-        ext = "mov" if context.params["transparent"] and fmt == "mp4" else fmt
-        output = folder / SCENES[scene].output_name(Path(trace_file).stem if trace_file else None, ext)
+        request = RenderRequest(scene, trace_file, step=params["step"], quality=quality, fmt=params["fmt"],
+                                theme=theme, transparent=params["transparent"], out_dir=folder,
+                                size=size or params["size"], fps=fps or params["fps"], scene_options=given,
+                                check_layout=params["check_layout"])
         if trace_file and trace_file not in digests:
             digests[trace_file] = file_digest(trace_file)  # a deck's blocks often share one trace
-        block.job = render_job(Slide(scene, where), output, args + ["-o", str(folder)], quality, theme, size, fps,
-                               digests.get(trace_file))
+        block.job = render_job(Slide(scene, where), request, digests.get(trace_file))
     return blocks
 
 
@@ -148,8 +166,6 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
     DeckError for the first failing block. quality, theme and trace: given, else the front matter's,
     else DEFAULTS'."""
     from nnanim import sidecar, slides
-    from nnanim.assets import AssetError
-    from nnanim.segments import SegmentError
 
     out_dir = Path(out_dir)
     note = read(deck, out_dir)
@@ -174,8 +190,6 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
         with atomic_path(targets[0]) as copy, atomic_path(targets[1]) as html:  # both appear, or neither
             copy.write_bytes(("\ufeff" if note.bom else "").encode() + markdown.encode())
             html.write_text(page, encoding="utf-8")
-    except (slides.SlidesError, sidecar.SidecarError, SegmentError, AssetError) as e:
-        raise DeckError(str(e)) from None
     except OSError as e:
         raise DeckError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
     return list(targets), warnings

@@ -6,19 +6,29 @@ stays flat whatever the length: Manim's own GIF writer holds every frame in memo
 """
 
 import atexit
+import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nnanim import sidecar
+import click
+
+from nnanim import sidecar, tools
 from nnanim.engine.atomic import atomic_path, check_writable
+from nnanim.scenes.options import SCENE_OPTIONS
 from nnanim.scenes.registry import SCENES
+from nnanim.scenes.theme import THEMES
+from nnanim.errors import NnanimError
 
 QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}  # Manim's
+DEFAULT_QUALITY = "m"
+DEFAULT_THEME = "dark"
+RENDERS = Path("renders")  # where renders go unless told otherwise
+SIZES = (16, 7680, 4320)  # a frame's smallest side, largest width and height (even numbers)
+MAX_FPS = 120
 GIF_MAX_WIDTH = 1280
 GIF_MAX_FPS = 15
 FORMATS = {"mp4": "H.264 video", "webm": "VP9 video", "gif": f"at most {GIF_MAX_WIDTH} px wide and {GIF_MAX_FPS} fps",
@@ -26,22 +36,25 @@ FORMATS = {"mp4": "H.264 video", "webm": "VP9 video", "gif": f"at most {GIF_MAX_
 # Lossless and without look-ahead: unchanged pixels stay identical from frame to frame (what makes a
 # GIF small), and the encoder holds few frames (what keeps memory flat).
 GIF_INTERMEDIATE = {"crf": "0", "preset": "ultrafast"}
+GIF_SECONDS = 600  # for each of ffmpeg's two passes
 
 
-class RenderError(Exception):
+class RenderError(NnanimError):
     """A render that cannot be done; one line for the user."""
 
 
 @dataclass
 class RenderRequest:
+    """One render, as every front end asks for it (the command line, a deck, the notebook, nnanim.render)."""
+
     scene: str
     trace: Path | None = None
     step: int = 0
-    quality: str = "m"
+    quality: str = DEFAULT_QUALITY
     fmt: str = "mp4"
-    theme: str = "dark"
+    theme: str = DEFAULT_THEME
     transparent: bool = False
-    out_dir: Path = Path("renders")
+    out_dir: Path = RENDERS
     size: tuple | None = None  # (width, height) overriding the quality's
     fps: int | None = None
     scene_options: dict = field(default_factory=dict)  # by name, as in nnanim.scenes.options.SCENE_OPTIONS
@@ -54,8 +67,83 @@ class RenderRequest:
         return w, h, self.fps or fps
 
     def target(self):
-        ext = "mov" if self.transparent and self.fmt == "mp4" else self.fmt
-        return self.out_dir / SCENES[self.scene].output_name(self.trace.stem if self.trace else None, ext)
+        """The file this render writes: OUT/SCENE[-TRACE].EXT (a transparent mp4 is a .mov)."""
+        return self.out_dir / SCENES[self.scene].output_name(self.trace.stem if self.trace else None, self.extension)
+
+    @property
+    def extension(self):
+        return "mov" if self.transparent and self.fmt == "mp4" else self.fmt
+
+    def as_json(self):
+        """The request as JSON: how the deck hands it to a render process, and what makes a render up to date."""
+        fields = {**self.__dict__, "trace": str(self.trace) if self.trace else None, "out_dir": str(self.out_dir),
+                  "size": list(self.size) if self.size else None}
+        return json.dumps(fields, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text):
+        fields = json.loads(text)
+        options = {name: tuple(v) if isinstance(v, list) else v for name, v in fields["scene_options"].items()}
+        return cls(**{**fields, "trace": Path(fields["trace"]) if fields["trace"] else None, "scene_options": options,
+                      "out_dir": Path(fields["out_dir"]), "size": tuple(fields["size"]) if fields["size"] else None})
+
+
+def request(scene, trace=None, *, quality=DEFAULT_QUALITY, theme=DEFAULT_THEME, fmt="mp4", size=None, fps=None,
+            out_dir=RENDERS, step=0, transparent=False, check_layout=False, **scene_options):
+    """A RenderRequest made from Python values, each checked as the command line checks it (RenderError,
+    one line, naming the value): the door nnanim.render and the notebook go through."""
+    if scene not in SCENES:
+        raise RenderError(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}")
+    for name, value, allowed in (("quality", quality, QUALITIES), ("theme", theme, THEMES), ("format", fmt, FORMATS)):
+        if value not in allowed:
+            raise RenderError(f"{name}={value!r}: choose from {', '.join(allowed)}")
+    if size is not None:
+        size = checked_size(size)
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, int) or not 1 <= fps <= MAX_FPS):
+        raise RenderError(f"fps={fps!r}: a whole number from 1 to {MAX_FPS}")
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise RenderError(f"step={step!r}: a whole number (negative: from the end)")
+    unread = unread_options(scene, scene_options)
+    if unread:
+        raise RenderError(unread)
+    converted = {}
+    for name, value in scene_options.items():
+        if value is None:
+            continue
+        try:
+            converted[name] = SCENE_OPTIONS[name].type.convert(value, None, None)
+        except click.BadParameter as e:
+            raise RenderError(f"{name}={value!r}: {e.message}") from None
+    return RenderRequest(scene, Path(trace) if trace is not None else None, step=step, quality=quality, fmt=fmt,
+                         theme=theme, transparent=bool(transparent), out_dir=Path(out_dir), size=size, fps=fps,
+                         scene_options=converted, check_layout=bool(check_layout))
+
+
+def checked_size(size):
+    """(width, height) from (w, h) or "WxH": even numbers within SIZES; RenderError otherwise."""
+    smallest, widest, tallest = SIZES
+    try:
+        w, h = (int(v) for v in (size.lower().split("x") if isinstance(size, str) else size))
+        if w < smallest or h < smallest or w % 2 or h % 2 or w > widest or h > tallest:
+            raise ValueError
+    except (ValueError, TypeError, AttributeError):
+        raise RenderError(f"{size!r} is not a size like 1280x720 (even numbers, {smallest} to {widest})") from None
+    return w, h
+
+
+def unread_options(scene, names):
+    """None if `scene` reads every option in `names`, else what it reads instead, in one line."""
+    entry = SCENES[scene]
+    foreign = [name for name in names if name not in entry.options]
+    if not foreign:
+        return None
+    reads = flags(entry.options) if entry.options else "no options beyond --step and --theme"
+    return f"{scene} does not read {flags(foreign)}; it reads {reads}"
+
+
+def flags(names):
+    return ", ".join(SCENE_OPTIONS[name].flag if name in SCENE_OPTIONS else f"--{name.replace('_', '-')}"
+                     for name in names)
 
 
 def tex_cache():
@@ -104,7 +192,7 @@ def render(request):
 
 def _check_trace(request):
     """Load the trace and check it suits the scene before any rendering starts (and before manim is imported)."""
-    from nnanim.engine import TraceError, load_trace
+    from nnanim.engine import load_trace
 
     entry = SCENES[request.scene]
     if request.trace is None:
@@ -114,11 +202,8 @@ def _check_trace(request):
         return
     if entry.needs == "nothing":
         raise RenderError(f"{entry.name} replays no trace: its numbers come from the workshop's examples")
-    try:
-        trace = load_trace(request.trace)
-        trace.step_index(request.step)
-    except TraceError as e:
-        raise RenderError(str(e)) from None
+    trace = load_trace(request.trace)
+    trace.step_index(request.step)
     reason = entry.refuses(trace)
     if reason:
         raise RenderError(f"{entry.name} {reason}")
@@ -128,9 +213,6 @@ def _check_trace(request):
 def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=None, for_gif=False):
     from manim import tempconfig
 
-    from nnanim.engine import TraceError
-
-    from nnanim.scenes.base import LayoutError
     from nnanim.scenes.options import SceneOptions
 
     options = SceneOptions(trace=str(request.trace) if request.trace else None, step=request.step,
@@ -157,9 +239,9 @@ def _render_with_manim(request, work, fmt, width, height, fps, encoder_options=N
             except BaseException:
                 _stop_encoders()
                 raise
-        except LayoutError as e:  # asked for with --check-layout: every problem, a line each
-            raise RenderError(str(e)) from None
-        except (ValueError, LookupError, ArithmeticError, TraceError) as e:  # a scene refusing its input
+        except NnanimError:  # a trace, LaTeX or the layout check (with --check-layout: a line per problem)
+            raise
+        except (ValueError, LookupError, ArithmeticError) as e:  # a scene refusing its input
             raise RenderError(str(e).splitlines()[0]) from None
         writer = scene.renderer.file_writer
         produced = writer.image_file_path if fmt == "png" else writer.movie_file_path
@@ -193,8 +275,9 @@ def gif_from(movie, work, max_width=None, max_fps=None):
     if max_width:
         shrink.append(f"scale='min({max_width},iw)':-2:flags=lanczos")
     first = ",".join(shrink) + "," if shrink else ""
-    run = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(movie)]
-    subprocess.run(run + ["-vf", first + "palettegen=max_colors=64", str(palette)], check=True)
-    subprocess.run(run + ["-i", str(palette), "-lavfi", f"[0:v]{first.rstrip(',') or 'null'}[v];"
-                          "[v][1:v]paletteuse=dither=none:diff_mode=rectangle", str(gif)], check=True)
+    ffmpeg = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(movie)]
+    tools.run(ffmpeg + ["-vf", first + "palettegen=max_colors=64", str(palette)], "making the GIF's palette",
+              GIF_SECONDS)
+    tools.run(ffmpeg + ["-i", str(palette), "-lavfi", f"[0:v]{first.rstrip(',') or 'null'}[v];"
+                        "[v][1:v]paletteuse=dither=none:diff_mode=rectangle", str(gif)], "making the GIF", GIF_SECONDS)
     return gif

@@ -14,11 +14,12 @@ from nnanim.engine import foreign, record
 from nnanim.engine.datasets import make as make_dataset
 from nnanim.engine.tracefile import MAX_DECODED
 from nnanim.engine.training import DEFAULTS, WORKSHOP_INPUTS, WORKSHOP_TARGETS, record_run
+from nnanim.errors import NnanimError
 
 TOY_DEFAULTS = {"architecture": [2, 8, 8, 1], "steps": 200, "lr": 0.005}
 
 
-class RunError(Exception):
+class RunError(NnanimError):
     """A run that could not be made; the message is one line for the user."""
 
 

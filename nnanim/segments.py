@@ -15,12 +15,13 @@ import glob
 import json
 from bisect import bisect_right
 import shutil
-import subprocess
 import tempfile
 from fractions import Fraction
 from pathlib import Path
 
+from nnanim import tools
 from nnanim.engine.atomic import atomic_path, write_atomically
+from nnanim.errors import NnanimError
 
 ENCODERS = {
     ".mp4": ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
@@ -31,20 +32,19 @@ ENCODERS = {
 TIMEOUT = 600  # seconds for one video's cut
 
 
-class SegmentError(Exception):
+class SegmentError(NnanimError):
     """A video that cannot be cut; one line for the user."""
 
 
 def probe(video):
     """(frames per second as a Fraction, number of frames) of a video, read by ffprobe."""
     try:
-        result = subprocess.run(
-            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
-             "stream=r_frame_rate,nb_read_packets", "-of", "json", str(video)],
-            capture_output=True, text=True, timeout=120, check=True)
-        stream = json.loads(result.stdout)["streams"][0]
+        said = tools.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
+                          "stream=r_frame_rate,nb_read_packets", "-of", "json", str(video)],
+                         f"reading {Path(video).name}", 120)
+        stream = json.loads(said)["streams"][0]
         return Fraction(stream["r_frame_rate"]), int(stream["nb_read_packets"])
-    except (subprocess.SubprocessError, OSError, ValueError, KeyError, IndexError, ZeroDivisionError):
+    except (tools.ToolError, ValueError, KeyError, IndexError, ZeroDivisionError):
         raise SegmentError(f"{video} is not a video ffprobe can read") from None
 
 
@@ -95,13 +95,7 @@ def step_clips(video, stops, out_dir):
                    *ENCODERS[video.suffix], "-force_key_frames", keyframes,
                    "-f", "segment", "-segment_frames", ",".join(map(str, cuts)),
                    "-reset_timestamps", "1", "-segment_format", video.suffix.lstrip("."), pattern]
-        try:
-            subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=True)
-        except subprocess.TimeoutExpired:
-            raise SegmentError(f"cutting {video.name} into steps took more than {TIMEOUT} s") from None
-        except subprocess.CalledProcessError as e:
-            last = (e.stderr or "").strip().splitlines()[-1:] or ["ffmpeg failed"]
-            raise SegmentError(f"cannot cut {video.name} into steps: {last[0]}") from None
+        tools.run(command, f"cutting {video.name} into steps", TIMEOUT)
         made = sorted(Path(work).glob(f"*{video.suffix}"))
         if len(made) != len(clips):
             raise SegmentError(f"cutting {video.name} gave {len(made)} clips, not {len(clips)}")
@@ -132,15 +126,9 @@ def last_frame(clip, out_dir):
     if target.exists() and target.stat().st_mtime_ns >= clip.stat().st_mtime_ns:
         return target
     with atomic_path(target) as tmp:
-        try:  # decode only the last second, keep overwriting one image: the last frame stays
-            subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-sseof", "-1", "-i", str(clip),
-                            "-update", "1", "-f", "image2", "-c:v", "png", str(tmp)],
-                           capture_output=True, text=True, timeout=120, check=True)
-        except subprocess.TimeoutExpired:
-            raise SegmentError(f"reading the last frame of {clip.name} took more than 120 s") from None
-        except subprocess.CalledProcessError as e:
-            last = (e.stderr or "").strip().splitlines()[-1:] or ["ffmpeg failed"]
-            raise SegmentError(f"cannot read the last frame of {clip.name}: {last[0]}") from None
+        # decode only the last second, keep overwriting one image: the last frame stays
+        tools.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-sseof", "-1", "-i", str(clip),
+                   "-update", "1", "-f", "image2", "-c:v", "png", str(tmp)], f"reading the last frame of {clip.name}", 120)
         if tmp.stat().st_size == 0:
             raise SegmentError(f"{clip.name} has no frame")
     return target

@@ -14,13 +14,14 @@ import math
 from dataclasses import dataclass, field
 
 from nnanim.engine.atomic import write_atomically
+from nnanim.errors import NnanimError
 
 FORMAT = "nnanim-render/1"
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NOTE = 4000  # characters
 
 
-class SidecarError(ValueError):
+class SidecarError(NnanimError, ValueError):
     """A sidecar that cannot be read; one line for the user."""
 
 

@@ -22,12 +22,13 @@ from string import Template
 from urllib.parse import quote
 
 from nnanim import sidecar, speaker_notes
-from nnanim.assets import REVEAL_CDN, AssetError, package_dir
+from nnanim.assets import REVEAL_CDN, package_dir
 from nnanim.deck import DECK
 from nnanim.engine.atomic import atomic_path, check_writable, write_atomically
 from nnanim.scenes.registry import SCENES, scene_of
 from nnanim.scenes.theme import THEMES
-from nnanim.segments import SegmentError, gif_of, last_frame, step_clips
+from nnanim.segments import gif_of, last_frame, step_clips
+from nnanim.errors import NnanimError
 
 PREFERRED = (".mp4", ".webm", ".gif", ".png")
 VIDEOS = (".mp4", ".webm")
@@ -37,7 +38,7 @@ REVEAL_CONFIG = {**PAGE, "margin": 0, "center": True, "hash": True, "controls": 
 OPTION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
-class SlidesError(Exception):
+class SlidesError(NnanimError):
     """One line for the user."""
 
 
@@ -99,10 +100,7 @@ def find_renders(renders, trace=None):
 
 
 def _info(path):
-    try:
-        return sidecar.read(path)
-    except sidecar.SidecarError as e:
-        raise SlidesError(str(e)) from None
+    return sidecar.read(path)
 
 
 def page_theme(renders, asked=None):
@@ -149,17 +147,12 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     theme = page_theme(found, theme)
     config = {**REVEAL_CONFIG, **reveal_options(options)}
     teacher = speaker_notes.read(notes) if notes else {}
-    try:
-        reveal_source = None if cdn else package_dir("reveal.js", reveal)
-    except AssetError as e:
-        raise SlidesError(str(e)) from None
+    reveal_source = None if cdn else package_dir("reveal.js", reveal)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         check_writable(out_dir / "slides.html")
         slides = [slide_steps(r, out_dir / "media", teacher, gif) for r in found]
         copy_player(out_dir, reveal_source)
-    except SegmentError as e:
-        raise SlidesError(str(e)) from None
     except OSError as e:
         raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
     cover = f'<section data-title="{html.escape(title, quote=True)}"><h1>{html.escape(title)}</h1></section>'
@@ -168,12 +161,9 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
     paths = [copy_text(page, out_dir / "slides.html"), copy_text(markdown, out_dir / "slides.md")]
     if pdf:
-        from nnanim.handout import HandoutError, handout
+        from nnanim.handout import handout
 
-        try:
-            paths.append(handout(title, slides, out_dir / "handout.pdf"))
-        except HandoutError as e:
-            raise SlidesError(str(e)) from None
+        paths.append(handout(title, slides, out_dir / "handout.pdf"))
     warnings = [f"{notes}: no slide is called {heading!r} (a ## heading names a slide by its title, scene or file)"
                 for heading in speaker_notes.unused(teacher)]
     shown = {r.title for r in found}

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from nnanim.errors import NnanimError
 
 MAX_BYTES = 2 * 1024 * 1024
 STEP_HEADING = re.compile(r"(?:step\s*)?(\d+)", re.IGNORECASE)
 
 
-class NotesError(ValueError):
+class NotesError(NnanimError, ValueError):
     """A notes file that cannot be used; one line for the user."""
 
 

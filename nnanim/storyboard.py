@@ -6,13 +6,12 @@ read back from the video with PyAV and laid out with Pillow, each labelled with 
 """
 
 import math
-import subprocess
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from nnanim.engine.atomic import atomic_path
-from nnanim import sidecar
+from nnanim import sidecar, tools
 from nnanim.render import RenderError, render
 from nnanim.scenes.theme import THEMES
 
@@ -96,8 +95,7 @@ def _font(size):
     from PIL import ImageFont
 
     try:
-        path = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        path = tools.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], "finding a font", 10).decode().strip()
         return ImageFont.truetype(path, size)
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, tools.ToolError):
         return ImageFont.load_default(size=size)

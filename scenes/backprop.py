@@ -16,7 +16,7 @@ import numpy as np
 from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
 from nnanim.engine.graph import workshop_expression
-from nnanim.engine.trace import Step
+from nnanim.engine.steps import Step
 from nnanim.scenes.backprop_plan import backward_beats, closing_note, moments, neuron_nodes, wave, wave_closing
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import framing, units, values

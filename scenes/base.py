@@ -6,6 +6,7 @@ environment variables (scenes/options.py), and without a trace replays the works
 in memory.
 """
 
+import os
 from functools import lru_cache
 
 from manim import DOWN, ManimColor, Scene, Text, config
@@ -17,17 +18,34 @@ from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
 from nnanim.scenes.registry import entry_of
 from nnanim.scenes.theme import THEMES
+from nnanim.errors import NnanimError
 
 __all__ = ["SceneOptions", "TraceScene", "trace_for", "text", "caption"]
 
 
-@lru_cache(maxsize=4)
 def trace_for(path):
-    """The trace a scene replays (loaded once per process); None means the workshop's run."""
-    return load_trace(path) if path else record_run()
+    """The trace a scene replays; None means the workshop's run. Loaded once per process while the file
+    stays the same: a trace recorded again at the same path (a notebook cell run twice) is read again."""
+    if not path:
+        return _workshop_run()
+    try:
+        found = os.stat(path)
+    except OSError:
+        return load_trace(path)  # a TraceError that says why
+    return _loaded(str(path), found.st_size, found.st_mtime_ns, found.st_ino)
 
 
-class LayoutError(ValueError):
+@lru_cache(maxsize=4)
+def _loaded(path, size, mtime_ns, inode):
+    return load_trace(path)
+
+
+@lru_cache(maxsize=1)
+def _workshop_run():
+    return record_run()
+
+
+class LayoutError(NnanimError, ValueError):
     """A scene rendered with --check-layout broke the visual language; the message names the first."""
 
 

@@ -16,7 +16,7 @@ import re
 import numpy as np
 from manim import DOWN, LEFT, Dot, Group, Line, Polygon, VGroup, VMobject, config, linear, smooth
 
-from nnanim.engine.expression import ExpressionError, Function
+from nnanim.engine.expression import Function
 from nnanim.engine.numbers import MINUS, number, printed, superscript
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.calculus_plan import (H, H_WRITTEN, LR, NUDGE, WORKSHOP_F, between, close_up, derivative_view,
@@ -107,10 +107,7 @@ class _CurveScene(TraceScene):
         return Tween(Group(*[m for m in movers if m in shown]), lambda _, t: apply(t), **kwargs)
 
     def function(self):
-        try:
-            f = Function(self.options.function or WORKSHOP_F)
-        except ExpressionError as e:
-            raise ValueError(str(e)) from None
+        f = Function(self.options.function or WORKSHOP_F)
         x0 = float(self.options.at)
         if not math.isfinite(f(x0)):
             raise ValueError(f"f is not defined at x = {number(x0)}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, RIGHT, Rectangle, VGroup, config
 
-from nnanim.engine.formula import loss_formula, loss_structure, mlp_formula, mlp_structure, network_outputs
+from nnanim.scenes.formula_plan import loss_formula, loss_structure, mlp_formula, mlp_structure, network_outputs
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.network_plan import layer_values, listed

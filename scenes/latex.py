@@ -4,20 +4,19 @@ Manim's template and cache are kept (the .tex file is named by its content, the 
 only the run itself is nnanim's, because a trace is untrusted and Manim's run has no limits:
 - kpathsea's paranoid mode (openin_any=p, openout_any=p) and -no-shell-escape: no absolute paths, no
   parent folders, no dot files, no programs; LaTeX reads its own packages and the one file it is given;
-- a wall-clock limit (LATEX_SECONDS) and a CPU limit, and the process is killed if nnanim dies;
+- a wall-clock limit (LATEX_SECONDS) and a CPU limit, and the process is killed if nnanim dies (nnanim.tools);
 - a failure is one line: the first `!` line of LaTeX's log.
 """
 
-import ctypes
 import os
-import resource
-import signal
-import subprocess
+
+from nnanim import tools
+from nnanim.errors import NnanimError
 
 LATEX_SECONDS = 60
 
 
-class LatexError(ValueError):
+class LatexError(NnanimError, ValueError):
     """LaTeX could not typeset a formula; the message is one line."""
 
 
@@ -45,32 +44,11 @@ def svg_of(latex, environment="align*"):
 def _run(command, tex_file):
     env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
     try:
-        process = subprocess.Popen(command, cwd=tex_file.parent, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   preexec_fn=_confine)
-    except FileNotFoundError:
-        raise LatexError(f"{command[0]} is not installed (make setup installs it)") from None
-    try:
-        code = process.wait(timeout=LATEX_SECONDS)
-    except subprocess.TimeoutExpired:
-        code = None
-    finally:  # the time limit, Ctrl-C, SIGTERM: LaTeX does not outlive the render
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    if code != 0:
+        tools.run(command, "typesetting a formula", LATEX_SECONDS, cwd=tex_file.parent, env=env, cpu_limit=True,
+                  explain=lambda stderr: _first_error(tex_file.with_suffix(".log")))
+    except tools.ToolError as e:
         tex_file.with_suffix(".dvi").unlink(missing_ok=True)
-        if code in (None, -signal.SIGXCPU, -signal.SIGKILL):
-            raise LatexError(f"LaTeX ran out of time ({LATEX_SECONDS} s) on this formula")
-        raise LatexError(f"LaTeX could not typeset this formula: {_first_error(tex_file.with_suffix('.log'))}")
-
-
-def _confine():
-    """In the child, before LaTeX starts: a CPU limit, and death when nnanim dies."""
-    resource.setrlimit(resource.RLIMIT_CPU, (LATEX_SECONDS, LATEX_SECONDS + 1))
-    libc = ctypes.CDLL(None, use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        raise LatexError(str(e)) from None
 
 
 def _first_error(log):

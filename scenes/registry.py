@@ -97,10 +97,12 @@ SCENES = {e.name: e for e in [
 
 
 def entry_of(scene_class):
-    """The entry of a scene class (or of the registered class it derives from)."""
+    """The entry of a scene class (or of the registered class it derives from). Manim's own command line
+    (`manim scenes/formula.py Formula`) loads the file as a module named after it (`formula`), so a module
+    is known by its last name."""
     for klass in scene_class.__mro__:
         for entry in SCENES.values():
-            if entry.module == klass.__module__ and entry.cls == klass.__name__:
+            if entry.module.rsplit(".", 1)[-1] == klass.__module__.rsplit(".", 1)[-1] and entry.cls == klass.__name__:
                 return entry
     raise LookupError(f"{scene_class.__name__} is not a registered scene")
 

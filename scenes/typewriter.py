@@ -21,7 +21,7 @@ BAND_PAD_EM = 0.12  # the band's reach past the network's first and last glyph o
 
 
 class Typeset:
-    """A Formula (engine.formula) laid out at `scale` pixels per point: the glyphs of each line, the rows
+    """A Formula (scenes/formula_plan.py) laid out at `scale` pixels per point: the glyphs of each line, the rows
     each line owns, each glyph's colour (its layer's) and the band behind the network's part of a loss.
     When LaTeX drew other glyphs than the tokens predict, lines come from the baselines and every glyph
     is in the text colour."""
@@ -91,7 +91,7 @@ class Typeset:
 
 
 class TypedFormula(Raster):
-    """A formula (engine.formula.Formula) typed into the frame region `box` = (x, y, w, h) in pixels at
+    """A formula (formula_plan.Formula) typed into the frame region `box` = (x, y, w, h) in pixels at
     the theme's formula size, or, when it fits whole, as large as the box allows up to `max_em` px."""
 
     def __init__(self, formula, theme, box, background, paged=False, max_em=None, **kwargs):

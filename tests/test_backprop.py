@@ -8,7 +8,7 @@ from nnanim.cli import main
 from nnanim.engine import MLP, Value, load_trace, record, train
 from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.numbers import number
-from nnanim.engine.trace import Step
+from nnanim.engine.steps import Step
 from nnanim.engine.training import record_run
 from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
 from nnanim.scenes.graph_layout import framing, layered, packed, spread, units, values

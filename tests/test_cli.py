@@ -146,15 +146,15 @@ def test_draw_default_expression_and_a_trace(run, tmp_path):
 
 def test_draw_escapes_labels(tmp_path):
     from nnanim.engine import Value
-    from nnanim.engine.graph import write_picture
-    from nnanim.engine.trace import Step
+    from nnanim.drawing import write_picture
+    from nnanim.engine.steps import Step
     hostile = Value(1.0, label='<b>&"{|}') * Value(2.0, label="\\input{/etc/passwd}")
     write_picture(Step.of(hostile), tmp_path / "h.svg")
     assert "&lt;b&gt;&amp;" in (tmp_path / "h.svg").read_text()
 
 
 def test_commands_without_rendering_never_import_manim():
-    code = ("import sys, engine, nnanim.cli; "
+    code = ("import sys, nnanim.engine, nnanim.cli; "
             "assert not {'manim', 'graphviz'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from nnanim.engine import MLP, Value, record, train
-from nnanim.engine.formula import (FormulaTooLarge, latex_label, loss_formula, loss_structure, mlp_formula,
+from nnanim.scenes.formula_plan import (FormulaTooLarge, latex_label, loss_formula, loss_structure, mlp_formula,
                                    mlp_structure)
 from nnanim.engine.training import record_run
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from nnanim.engine import MLP, Value, record, sse, train
-from nnanim.engine.trace import Step
+from nnanim.engine.steps import Step
 from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from nnanim.engine import Trace, TraceError
-from nnanim.engine.trace import ParameterTable, StepColumns
+from nnanim.engine.steps import ParameterTable, StepColumns
 from nnanim.engine.training import record_run
 
 

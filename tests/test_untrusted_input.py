@@ -77,7 +77,7 @@ def test_latex_runs_confined_and_time_limited(tmp_path, monkeypatch):
 
 
 def test_ops_and_labels_reach_latex_only_escaped():
-    from nnanim.engine.formula import latex_label, latex_text
+    from nnanim.scenes.formula_plan import latex_label, latex_text
 
     hostile = r"}\input{/etc/passwd}\mathrm{"
     assert "\\input" not in latex_text(hostile) and "\\input" not in latex_label(hostile)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from nnanim.engine.labels import is_parameter, neuron_output, split
 from nnanim.engine.numbers import latex
+from nnanim.errors import NnanimError
 
 GLYPH_LIMIT = 8000  # about 100 lines at a readable size; more cannot be followed on a slide
 DEPTH_LIMIT = 200
@@ -21,7 +22,7 @@ _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", 
 _DELIMITERS = ["", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl"]
 
 
-class FormulaTooLarge(ValueError):
+class FormulaTooLarge(NnanimError, ValueError):
     """The expression has more symbols than can be typed out readably."""
 
 
