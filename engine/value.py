@@ -170,15 +170,20 @@ def _exp(x):
         return math.inf
 
 
+def power_of(op):
+    """The exponent of a `**n` op as it was written into the op ("2", "-1", "0.5"); None for other ops."""
+    return op[2:] if op.startswith("**") else None
+
+
 def exponent(op):
-    """The number n of a `**n` op, exactly as it was written into the op."""
-    text = op[2:]
+    """The number n of a `**n` op."""
+    text = power_of(op)
     return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 def rule_for(op):
     """The local backward rule of an op name, so that a graph rebuilt from a trace backpropagates."""
-    if op.startswith("**"):
+    if power_of(op) is not None:
         return _pow_back
     return BACKWARD_RULES.get(op)
 
@@ -192,7 +197,7 @@ def op_arity(op):
         return 0
     if op in BACKWARD_RULES:
         return 2 if op in ("+", "*") else 1
-    if op.startswith("**") and len(op) <= 40:
+    if power_of(op) is not None and len(op) <= 40:
         try:
             return 1 if f"**{exponent(op)}" == op else None
         except ValueError:

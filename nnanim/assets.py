@@ -1,12 +1,15 @@
-"""The JavaScript packages pages are made with (reveal.js, KaTeX), found where nnanim is.
+"""What pages are made of: nnanim's templates (nnanim/templates, filled by `fill`, Python's
+string.Template: `$name`), and the JavaScript packages (reveal.js, KaTeX), found where nnanim is.
 
-They come from npm (package.json pins them). A checkout has them in node_modules after `npm ci`; the
+The packages come from npm (package.json pins them). A checkout has them in node_modules after `npm ci`; the
 Makefile copies what pages need into nnanim/vendor/ (not committed), and a wheel built from the checkout
 carries that folder, so a pip-installed nnanim writes offline pages too.
 """
 
 from importlib.resources import files
 from pathlib import Path
+from string import Template
+
 from nnanim.errors import NnanimError
 
 PACKAGES = ("reveal.js", "katex")
@@ -33,3 +36,8 @@ def package_dir(name, given=None):
             return path
     raise AssetError(f"{name} is not installed with this nnanim: in a checkout run `make setup` (it runs "
                      f"`npm ci`); or pass the package's folder; or use --cdn for a page that loads it online")
+
+
+def fill(name, **data):
+    """The template nnanim/templates/NAME with each `$key` replaced by data[key] (already escaped)."""
+    return Template(files("nnanim").joinpath("templates", name).read_text()).substitute(**data)

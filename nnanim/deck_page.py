@@ -180,7 +180,7 @@ def _page_markdown():
 
     def fence(self, tokens, idx, options, env):
         token = tokens[idx]
-        if token.info.strip() != "nnanim":
+        if not obsidian.is_nnanim_block(token):
             return default_fence(tokens, idx, options, env)
         env["stages_on_slide"] += 1
         return slides.stage_html(env["scenes"][token.map[0]], env["root"], first_is_step=env["stages_on_slide"] > 1,
@@ -193,7 +193,7 @@ def _page_markdown():
 def _section(md, tokens, body):
     """A slide: a scene alone fills it; a scene with text is a column (the scene takes the room left);
     text, and a scene inside text (a callout, a list), is fitted into it."""
-    blocks = [t for t in tokens if t.type == "fence" and t.info.strip() == "nnanim"]
+    blocks = [t for t in tokens if obsidian.is_nnanim_block(t)]
     if any(t.level for t in blocks):
         blocks = []
     heading = _first_heading(md, tokens)

@@ -11,32 +11,13 @@ import tempfile
 from pathlib import Path
 
 from nnanim import tools
+from nnanim.assets import fill
 from nnanim.engine.atomic import atomic_path
 from nnanim.speaker_notes import plain_html
 from nnanim.errors import NnanimError
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 300  # seconds for Chromium to print
-
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-  @page {{ size: A4 landscape; margin: 12mm; }}
-  body {{ font-family: "DejaVu Sans", sans-serif; margin: 0; color: #111; }}
-  .page {{ break-after: page; height: 184mm; display: flex; flex-direction: column; }}
-  .page:last-child {{ break-after: auto; }}
-  h1 {{ font-size: 15pt; margin: 0 0 3mm; }}
-  h1 small {{ font-weight: normal; color: #444; }}
-  img {{ width: 100%; height: 125mm; object-fit: contain; }}
-  .notes {{ font-size: 11pt; line-height: 1.35; margin-top: 4mm; overflow: hidden; }}
-  .notes p {{ margin: 0 0 2mm; }}
-  .cover {{ justify-content: center; align-items: center; }}
-  .cover h1 {{ font-size: 28pt; }}
-</style></head><body>
-<section class="page cover"><h1>{title}</h1></section>
-{pages}
-</body></html>
-"""
 
 
 class HandoutError(NnanimError):
@@ -67,7 +48,7 @@ def handout(title, slides, target):
                 pages.append(f'<section class="page"><h1>{html.escape(slide.render.title)}{where}</h1>'
                              f'<img src="{image.name}" alt=""><div class="notes">{notes}</div></section>')
         page = work / "handout.html"
-        page.write_text(PAGE.format(title=html.escape(title), pages="\n".join(pages)), encoding="utf-8")
+        page.write_text(fill("handout.html", title=html.escape(title), pages="\n".join(pages)), encoding="utf-8")
         printed = work / "handout.pdf"
         command = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                    "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -43,6 +43,11 @@ CALLOUT_TYPES = {
 CALLOUT_KIND = {name: kind for kind, names in CALLOUT_TYPES.items() for name in (kind, *names)}
 
 
+def is_nnanim_block(token):
+    """A ```nnanim fence: a scene nnanim renders where the block stands (nnanim deck build)."""
+    return token.type == "fence" and token.info.strip() == "nnanim"
+
+
 @dataclass
 class Note:
     """A markdown note read once: its text, its lines (as markdown-it numbers them) and its tokens."""

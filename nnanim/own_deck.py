@@ -53,7 +53,7 @@ def find_blocks(note):
     """The ```nnanim blocks of a deck (an obsidian.Note), in order (code in other fences is not read)."""
     blocks, lines = [], note.lines
     for token in note.tokens:
-        if token.type == "fence" and token.info.strip() == "nnanim" and token.map:
+        if obsidian.is_nnanim_block(token) and token.map:
             try:
                 args = shlex.split(token.content, comments=True)
             except ValueError as e:

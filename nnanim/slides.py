@@ -18,11 +18,10 @@ import tempfile
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from string import Template
 from urllib.parse import quote
 
 from nnanim import sidecar, speaker_notes
-from nnanim.assets import REVEAL_CDN, package_dir
+from nnanim.assets import REVEAL_CDN, fill, package_dir
 from nnanim.deck import DECK
 from nnanim.engine.atomic import atomic_path, check_writable, write_atomically
 from nnanim.scenes.registry import SCENES, scene_of
@@ -158,7 +157,7 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     cover = f'<section data-title="{html.escape(title, quote=True)}"><h1>{html.escape(title)}</h1></section>'
     page = page_html(title, theme, "\n".join([cover] + [_html_slide(s, out_dir) for s in slides]), config,
                      reveal=REVEAL_CDN if cdn else "reveal")
-    markdown = _fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
+    markdown = fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
     paths = [copy_text(page, out_dir / "slides.html"), copy_text(markdown, out_dir / "slides.md")]
     if pdf:
         from nnanim.handout import handout
@@ -183,7 +182,7 @@ def page_html(title, theme, sections, config, reveal="reveal", head="", scripts=
     """The reveal.js page (templates/deck.html) holding `sections`, in the colours and font of `theme`;
     `head` and `scripts` are more tags for its head and its end, `plugins` more reveal.js plugins (JS)."""
     colours = THEMES[theme]
-    return _fill("deck.html", title=html.escape(title), reveal=reveal,
+    return fill("deck.html", title=html.escape(title), reveal=reveal,
                  reveal_theme="black" if theme == "dark" else "white", background=colours.background,
                  text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font,
                  width=PAGE["width"], height=PAGE["height"], config=_script_json(config), slides=sections,
@@ -268,10 +267,6 @@ def copy_text(content, target):
         return write_atomically(target, content)
     except OSError as e:
         raise SlidesError(f"cannot write {target}: {e.strerror or e}") from None
-
-
-def _fill(name, **data):
-    return Template(files("nnanim").joinpath("templates", name).read_text()).substitute(**data)
 
 
 def _script_json(value):

@@ -16,7 +16,7 @@ import numpy as np
 from nnanim.engine.graph import first_neurons
 from nnanim.engine.labels import is_parameter
 from nnanim.engine.numbers import MINUS, number, superscript
-from nnanim.engine.value import exponent
+from nnanim.engine.value import exponent, power_of
 from nnanim.scenes.roles import examples, names, neurons, ranges, wrapped
 
 MANY = 4  # a list of more names than this is written first … last
@@ -80,8 +80,8 @@ def local_rule(graph, data, out, grad, inputs, received, called=None):
         elif op == "tanh":
             local = f"(1 {MINUS} {wrapped(o)}\u00b2)"
             numbers = f"{factor(grad)} \u00b7 (1 {MINUS} {factor(data[out])}\u00b2)"
-        elif op.startswith("**"):
-            n = op[2:]
+        elif power_of(op) is not None:
+            n = power_of(op)
             power = superscript(_minus_one(n))
             local = f"{n}\u00b7{wrapped(a)}{power}"
             numbers = f"{factor(grad)} \u00b7 {n}\u00b7{factor(data[i])}{power}"
@@ -113,8 +113,8 @@ def formula(graph, out, name):
         body = "\u00b7".join(map(wrapped, ins))
     elif op == "+":
         body = " + ".join(map(wrapped, ins))
-    elif op.startswith("**"):
-        body = wrapped(ins[0]) + superscript(op[2:])
+    elif power_of(op) is not None:
+        body = wrapped(ins[0]) + superscript(power_of(op))
     else:
         body = f"{op}({', '.join(ins)})"
     return name(out) if name(out) == body else f"{name(out)} = {body}"
@@ -134,8 +134,9 @@ def local_slope(graph, data, out, k, name):
             return wrapped(name(other)), None, float(data[other])
         if op == "tanh":
             return f"1 {MINUS} {wrapped(name(out))}\u00b2", f"1 {MINUS} {factor(o)}\u00b2", float(1 - o**2)
-        if op.startswith("**"):
-            n, power = op[2:], superscript(_minus_one(op[2:]))
+        if power_of(op) is not None:
+            n = power_of(op)
+            power = superscript(_minus_one(n))
             value = float(exponent(op) * x ** (exponent(op) - 1))
             return f"{n}\u00b7{wrapped(name(i))}{power}", f"{n}\u00b7{factor(x)}{power}", value
         if op == "exp":

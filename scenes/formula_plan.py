@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from nnanim.engine.labels import is_parameter, neuron_output, split
 from nnanim.engine.numbers import latex
+from nnanim.engine.value import power_of
 from nnanim.errors import NnanimError
 
 GLYPH_LIMIT = 8000  # about 100 lines at a readable size; more cannot be followed on a slide
@@ -143,8 +144,8 @@ def expression(graph, data, root, substitute=None):
         if op == "*":
             factors = [f for kid in kids for f in (kid.children if kid.kind == "prod" and not kid.neuron else [kid])]
             return Expr("prod", factors, layer=layer, neuron=neuron)
-        if op.startswith("**"):
-            return Expr("pow", kids, name=op[2:], layer=layer, neuron=neuron)
+        if power_of(op) is not None:
+            return Expr("pow", kids, name=power_of(op), layer=layer, neuron=neuron)
         return Expr("func", kids, name=op, layer=layer, neuron=neuron)
 
     return build(root, 0, -1)

@@ -12,6 +12,8 @@ from functools import cached_property
 
 from nnanim.engine.graph import MAX_BOXES, GraphTooLarge
 from nnanim.engine.labels import is_parameter
+from nnanim.engine.numbers import superscript
+from nnanim.engine.value import power_of
 from nnanim.scenes.roles import examples, names, neurons, ranges
 
 
@@ -152,10 +154,9 @@ def _box_of(key):
 
 
 def _symbol(op):
-    if op.startswith("**"):
-        n = op[2:]
-        return "x" + (n.translate(str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
-                      if n.isdigit() else f"^{n}")
+    n = power_of(op)
+    if n is not None:
+        return "x" + superscript(n)
     return {"*": "\u00d7"}.get(op, op)
 
 

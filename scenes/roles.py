@@ -11,6 +11,7 @@ from is `L` unless it has a label of its own.
 from nnanim.engine.graph import neuron_groups
 from nnanim.engine.labels import is_parameter
 from nnanim.engine.numbers import MINUS, number, superscript
+from nnanim.engine.value import power_of
 
 LONGEST = 14  # characters of a name on screen; a longer label ends in …
 SUBSCRIPT = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
@@ -160,8 +161,8 @@ def _expression(g, i, out, data):
             made = f"{names[0]}{MINUS}{b[1:]}"
         else:
             made = f"{names[0]}+{b}"
-    elif op.startswith("**") and len(inputs) == 1:
-        made = wrapped(names[0]) + superscript(op[2:])
+    elif power_of(op) is not None and len(inputs) == 1:
+        made = wrapped(names[0]) + superscript(power_of(op))
     elif len(inputs) == 1:
         made = f"{op}({names[0]})"
     else:
