@@ -91,7 +91,7 @@ SMALL = {
     "grads": "print(x.grad, y.grad)",
     "fps": 'nnanim.show("derivative", fps=3)',
     "magic": "%nnanim render derivative --size 160x90 --fps 5 -o out",
-    "trace": "%nnanim trace --steps 3 -o small.nntrace",
+    "trace": "%nnanim trace --steps 3 -o small.nntrace   # a comment, as in a shell, is left out",
     "micrograd": "%%nnanim_record mg\nfor _ in range(3):\n    out = (x * MV(3.0)).relu()\n    x.grad = 0\n"
                  "    out.backward()\n    x.data -= 0.01 * x.grad",
     "lecture": LECTURE_VALUE,

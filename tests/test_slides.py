@@ -382,7 +382,9 @@ def test_the_deck_plan_follows_the_registry(tmp_path):
     assert skipped == {"neuron", "layer", "formula", "loss-formula", "backprop"}, "a params trace has no graph"
     boundary = next(j for j in jobs if j.slide.scene == "boundary")
     assert boundary.status == "pending" and boundary.output.name == "boundary-moons.mp4"
-    assert boundary.command[1:4] == ["-m", "nnanim", "render"]
+    assert (boundary.request.scene, boundary.request.trace, boundary.request.quality) == ("boundary", path, "l")
+    neuron = next(j for j in jobs if j.slide.title.startswith("Backpropagation through one neuron"))
+    assert neuron.request.scene_options == {"neuron": (0, 3)} and neuron.request.trace == path
     assert len(jobs) == len(DECK)
     assert next(j for j in jobs if j.slide.scene == "derivative").output.name == "derivative.mp4"
 
