@@ -49,11 +49,6 @@ TIMEOUT = 300
 
 # Documented commands that fail for reasons in the code, fixed in main by the API change: a block holding
 # one of these lines is expected to fail until then (and passes silently once it works).
-KNOWN_BROKEN = [
-    re.compile(r"manim .*scenes/formula\.py Formula"),  # LookupError: Formula is not a registered scene
-    re.compile(r"^%nnanim .*\s#"),  # the magic passes `#` and the comment on as arguments
-]
-
 STUDENT_MAIN = """\
 from value import Value
 
@@ -259,13 +254,7 @@ def workspaces(tmp_path_factory):
     return workspace
 
 
-def expected_to_fail(block):
-    if any(p.search(text) for _, text in block.lines for p in KNOWN_BROKEN):
-        return [pytest.mark.xfail(strict=False, reason="fixed in main by the API change")]
-    return []
-
-
-@pytest.mark.parametrize("block", [pytest.param(b, id=b.id, marks=expected_to_fail(b)) for b in BLOCKS])
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.id) for b in BLOCKS])
 def test_a_marked_example_runs_as_written(block, workspaces):
     assert workspaces(block.document).run(block) == []
 
