@@ -2,7 +2,7 @@
 
 Every mistake a teacher or a student can fix (an unknown scene, a trace that does not fit, a deck's bad
 line, a program that is missing or failed) is an NnanimError, or a subclass that says where it came from
-(TraceError, RenderError, DeckError, ...). Its message is one line (a layout check's, one per problem).
+(TraceError, RenderError, DeckError, ...). Its message is one line (a layout check's: a line per problem).
 Each front end catches NnanimError once and shows `said(error)`: the command line prints `Error: ...` and
 exits 1, the notebook shows it without a traceback. Anything else that escapes is a bug in nnanim.
 
@@ -12,7 +12,6 @@ This module imports nothing of nnanim, so every layer (engine, scenes, front end
 import unicodedata
 
 MAX_MESSAGE = 500  # characters of a line of a message: a line on a terminal, not a page
-MAX_LINES = 20  # lines of one message (a layout check lists its problems)
 
 
 class NnanimError(Exception):
@@ -22,8 +21,6 @@ class NnanimError(Exception):
 def said(error):
     """What a front end shows of `error`: its lines, each printable and at most MAX_MESSAGE characters."""
     lines = [printable(line) for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES - 1] + [f"... and {len(lines) - MAX_LINES + 1} more"]
     return "\n".join(lines)
 
 
