@@ -33,6 +33,21 @@ def write_atomically(path, data):
     return Path(path)
 
 
+def real_folder(root, folder):
+    """`folder`, inside the output folder `root`, made a real folder. A part of it below `root` that is a
+    symbolic link (a shared deck or renders folder may hold one, pointing anywhere) is replaced by a real
+    folder, so that nothing written or removed there is ever outside `root`. Returns `folder`."""
+    root, folder = Path(root), Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    at = root
+    for part in folder.relative_to(root).parts:
+        at = at / part
+        if at.is_symlink():
+            at.unlink()
+        at.mkdir(exist_ok=True)
+    return folder
+
+
 def check_writable(path):
     """Before long work: OSError (with a strerror for the user) if `path` could not be written atomically."""
     path = Path(path)

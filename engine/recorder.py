@@ -173,7 +173,7 @@ class Recorder:
         hashable = tuple(map(tuple, key))
         gid = self._graph_ids.get(hashable)
         if gid is None:
-            graph = Graph(ops, labels, arity, edges)
+            graph = Graph(ops, storable_labels(labels), arity, edges)  # a new graph: its labels made storable
             graph.validate()  # what a reader would refuse is refused now, while the run can still be fixed
             gid = len(self._graphs)
             self._graph_ids[hashable] = gid

@@ -6,6 +6,7 @@ backward events in the order they ran, and the parameters before and after its u
 nnanim.engine.trace wraps a store in a Trace; nnanim.engine.tracefile reads and writes them.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,15 @@ class TraceError(NnanimError):
     """A trace that cannot be read or used; the message is meant for the user, on one line."""
 
 
+# Characters no label shows, and that drive a terminal or reorder text: controls (ESC, BEL, NUL, ...)
+# and the bidirectional overrides and isolates.
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def storable_labels(labels):
-    """Labels as a trace stores them: str() of anything that is not a string. A label that cannot be
-    stored is refused here, while recording, rather than by every reader of the saved file."""
+    """Labels as a trace stores them: str() of anything that is not a string, characters no label shows
+    replaced by `?`. A label that cannot be stored is refused here, while recording, rather than by every
+    reader of the saved file."""
     out = []
     for label in labels:
         if type(label) is not str:
@@ -33,15 +40,19 @@ def storable_labels(labels):
             except Exception:
                 raise TraceError(f"a label of type {type(label).__name__} cannot be stored in a trace "
                                  "(str() of it fails)") from None
-        out.append(label)
+        out.append(UNSHOWN.sub("?", label))
     check_labels(out)
     return out
 
 
 def check_labels(labels):
-    """TraceError unless every label is a string of at most MAX_TEXT characters that UTF-8 can hold."""
+    """TraceError unless every label is a string of at most MAX_TEXT characters that UTF-8 can hold, with
+    no character that a label does not show (a trace nnanim wrote has none)."""
     if any(type(label) is not str for label in labels):
         raise TraceError("a label is not a string")
+    unshown = next((m for m in map(UNSHOWN.search, labels) if m), None)
+    if unshown:
+        raise TraceError(f"a label holds the control character U+{ord(unshown.group()):04X}")
     if labels and max(map(len, labels)) > MAX_TEXT:
         raise TraceError(f"a label is longer than {MAX_TEXT} characters")
     try:

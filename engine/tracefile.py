@@ -11,6 +11,7 @@ table against the header's counts, before it decompresses anything; whatever it 
 with one TraceError line. The writer checks the same limits, so that it never saves a file it would refuse.
 """
 
+import hashlib
 import json
 import math
 import os
@@ -32,6 +33,7 @@ MAGIC = b"NNTRACE\n"
 VERSION = 2  # 2: optional recorded backward events (a class's own Value); 1 still reads
 MAX_HEADER = 16 << 20  # bytes of header JSON
 MAX_DECODED = 1 << 30  # bytes that all the blocks of a trace decode to, together
+MAX_FILE = 12 + MAX_HEADER + 2 * MAX_DECODED  # bytes of a whole file (zlib may grow what it cannot shrink)
 MAX_COUNT = 2**31 - 1  # nodes, edges, steps, parameters (int32 indices)
 MAX_DEPTH = 16  # nesting of a value in meta
 MAX_LAYERS, MAX_WIDTH = 100, 100_000  # meta.architecture
@@ -167,6 +169,19 @@ def portable(value):
 
 
 # ----- reading
+def digest(path):
+    """The SHA-256 of a trace file, read as a trace is read: a regular file (never a FIFO or a device) of at
+    most MAX_FILE bytes; TraceError otherwise."""
+    try:
+        with _open_file(path) as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE:
+                raise TraceError(f"{path}: {size / 1e9:.1f} GB is more than a trace holds ({MAX_FILE / 1e9:.1f} GB)")
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as e:
+        raise TraceError(f"cannot read {path}: {e.strerror or e}") from None
+
+
 def read_trace(path):
     """A trace file's parts, every field checked: (meta, store, the nnanim version that wrote it)."""
     try:

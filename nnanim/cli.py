@@ -15,13 +15,13 @@ from pathlib import Path
 import click
 import cloup
 
-from nnanim import render_options
+from nnanim import render_options, sandbox
 from nnanim.engine import TraceError, load_trace
-from nnanim.engine.atomic import check_writable
+from nnanim.engine.atomic import check_writable, real_folder
 from nnanim.engine.datasets import DATASETS
 from nnanim.errors import NnanimError, said
 from nnanim.render import RENDERS, RenderRequest, flags, unread_options
-from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, script_run, toy_run, workshop_run
+from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, toy_run, workshop_run
 from nnanim.scenes.registry import NEEDS, SCENES
 from nnanim.scenes.options import SCENE_OPTIONS
 
@@ -71,6 +71,14 @@ def _writable(path):
     return path
 
 
+def _inside(folder, name):
+    """A default output folder inside a folder that may be shared: a link there is replaced, not followed."""
+    try:
+        return real_folder(folder, folder / name)
+    except OSError as e:
+        raise click.ClickException(f"cannot create folder {folder / name}: {e.strerror}") from None
+
+
 def _made(folder):
     """The folder, created with its parents if missing (as Manim and most tools do)."""
     try:
@@ -90,6 +98,14 @@ class Nnanim(cloup.Group):
             return super().invoke(ctx)
         except NnanimError as e:
             raise click.ClickException(said(e)) from None
+
+
+def script_limits(command):
+    """--timeout and --memory: the fence around a script someone else wrote (nnanim.sandbox)."""
+    command = click.option("--memory", type=click.IntRange(64, 1 << 20), default=sandbox.MEGABYTES, show_default=True,
+                           metavar="MB", help="The script's memory limit.")(command)
+    return click.option("--timeout", type=click.FloatRange(1, 86400), default=sandbox.SECONDS, show_default=True,
+                        metavar="SECONDS", help="The script's time limit.")(command)
 
 
 @cloup.group(cls=Nnanim, context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,13 +140,14 @@ def run():
               help="The trace file to write [default: renders/default.nntrace, or renders/SCRIPT.nntrace].")
 @click.option("--value", "value_class", metavar="MODULE:CLASS",
               help="The script's Value class, when finding it by its shape is not enough (e.g. engine:Value).")
-def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_class):
+@script_limits
+def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_class, timeout, memory):
     """Record a training run to a trace file.
 
     Without SCRIPT: the workshop's network (3 inputs; layers 2, 4, 4, 2), data, loss and learning rate,
     seeded with 42. With SCRIPT: runs your own Python script and records every backward() it calls: of
     networks built with nnanim, or with the script's own Value class (the workshop's, micrograd's, a
-    student's), unchanged.
+    student's), unchanged, in a process of its own with a time and a memory limit (docs/security.md).
     """
     if value_class and script is None:
         raise click.UsageError("--value names the Value class of a SCRIPT")
@@ -141,7 +158,7 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_c
     _made(output.parent)
     _writable(output)
     if script is not None:
-        result = script_run(script, value_class)
+        result = sandbox.trace_script(script, output, value_class, timeout, memory)
     elif isinstance(data_file, str):  # a toy data set
         result = _with_progress(planned_steps(steps, data_file), toy_run, data_file, arch, steps, lr, seed, loss,
                                 level=level)
@@ -152,13 +169,19 @@ def trace(script, arch, steps, lr, seed, loss, data_file, level, output, value_c
     if bad is not None:
         click.echo(f"warning: the run diverged: step {bad} has NaN or infinite values (saved anyway)", err=True)
     try:
-        result.save(output)
+        if script is None:
+            result.save(output)
     except OSError as e:
         raise click.ClickException(f"cannot write {output}: {e.strerror or e}") from None
     except TraceError as e:
         raise click.ClickException(f"cannot save this run: {e}") from None
-    click.echo(f"wrote {output} ({result.num_steps} steps, {output.stat().st_size / 1e6:.1f} MB)")
+    click.echo(f"wrote {output} ({_count(result.num_steps, 'step')}, {output.stat().st_size / 1e6:.1f} MB)")
     return output
+
+
+def _count(n, thing):
+    """"1 step", "3 steps"."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _with_progress(total, run, *args, **kwargs):
@@ -173,16 +196,17 @@ def _with_progress(total, run, *args, **kwargs):
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--value", "value_class", metavar="MODULE:CLASS",
               help="The script's Value class, when finding it by its shape is not enough (e.g. engine:Value).")
-def check(script, value_class):
+@script_limits
+def check(script, value_class, timeout, memory):
     """Run SCRIPT and check its own Value class's backward() against the chain rule, step by step.
 
     One line per finding (the first step and node where it happens, expected and actual values, the likely
-    cause). Exit status: 0 all agree, 1 something does not, 2 the script fails."""
-    from nnanim.check import check_script
+    cause). Exit status: 0 all agree, 1 something does not, 2 the script fails. The script runs in a
+    process of its own with a time and a memory limit (docs/security.md)."""
     from nnanim.runs import RunError
 
     try:
-        report = check_script(script, value_class)
+        report = sandbox.check_script(script, value_class, timeout, memory)
     except RunError as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
@@ -442,7 +466,7 @@ def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_di
     step, every step has speaker notes (S opens the speaker view)."""
     from nnanim.slides import write
 
-    paths, warnings = write(renders_dir, _made(out_dir or renders_dir / "slides"), title, trace_name, theme,
+    paths, warnings = write(renders_dir, _made(out_dir or _inside(renders_dir, "slides")), title, trace_name, theme,
                             reveal_dir, cdn, options, notes_file, gif, pdf)
     return _wrote(paths, warnings, "note")
 
@@ -464,7 +488,9 @@ def deck():
 @render_options.size()
 @render_options.fps()
 @render_options.jobs()
-def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
+@click.option("--traces-anywhere", is_flag=True,
+              help="Read the traces the deck names from anywhere [default: only from inside the deck's folder].")
+def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs, traces_anywhere):
     """Render every ```nnanim block of DECK.md (its body is what follows `nnanim render`) and write the deck
     twice: DECK.md for Obsidian, each block replaced by its animation, one slide per step; and DECK.html, an
     offline reveal.js page of the whole deck. The front matter may set defaults:
@@ -473,7 +499,8 @@ def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs):
 
     from nnanim.own_deck import build
 
-    out_dir = _made(out_dir or deck_file.parent / "build")
+    out_dir = _made(out_dir or _inside(deck_file.parent, "build"))
     written, warnings = build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs or os.cpu_count() or 1,
-                              on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"))
+                              on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"),
+                              traces_anywhere=traces_anywhere)
     return _wrote(written, warnings, "warning")

@@ -6,7 +6,6 @@ was made from the same request, trace (by content) and nnanim version, and its s
 is there; `--force` renders it anyway.
 """
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -14,10 +13,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
 
 from nnanim import sidecar
-from nnanim.engine.atomic import write_atomically
+from nnanim.engine.atomic import real_folder, write_atomically
+from nnanim.engine import tracefile
 from nnanim.engine.tracefile import nnanim_version
 from nnanim.render import RenderRequest
 from nnanim.scenes.registry import SCENES
@@ -80,7 +79,7 @@ class Job:
 
 def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
     """The render jobs of the deck for one trace; slides the trace cannot make come back as skipped."""
-    digest = file_digest(trace_path)
+    digest = tracefile.digest(trace_path)
     jobs = []
     for slide in DECK:
         uses = slide.uses_trace
@@ -99,10 +98,6 @@ def plan(trace_path, trace, out_dir, quality, fmt, theme, size=None, fps=None):
 def render_job(slide, request, trace_digest=None):
     """A Job rendering `request` in its own process, up to date while its key holds."""
     return Job(slide, request, {"nnanim": nnanim_version(), "request": request.as_json(), "trace": trace_digest})
-
-
-def file_digest(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _record(job):
@@ -185,7 +180,7 @@ def _render(job, running):
     if process.returncode == 0 and job.output.exists():
         job.status, job.size = "done", job.output.stat().st_size
         record = _record(job)
-        record.parent.mkdir(exist_ok=True)
+        real_folder(job.request.out_dir, record.parent)
         write_atomically(record, json.dumps(job.key))
     else:
         lines = [line for line in (stderr + stdout).splitlines() if line.strip()]

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from nnanim import obsidian, slides
 from nnanim.assets import package_dir
+from nnanim.engine.atomic import real_folder
 from nnanim.scenes.theme import THEMES
 
 PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"}
@@ -95,7 +96,7 @@ class Pictures:
             while name in taken:
                 k += 1
                 name = f"{source.stem}-{k}{source.suffix}"
-            self.out_dir.joinpath("pictures").mkdir(parents=True, exist_ok=True)
+            real_folder(self.out_dir, self.out_dir / "pictures")
             slides.link_file(source, self.out_dir / "pictures" / name)
             self.copied[source] = name
         return self.copied[source]
@@ -208,7 +209,7 @@ def _section(md, tokens, body):
 def _copy_support(out_dir, theme):
     """reveal.js, KaTeX, the step player, nnanim-page.js and the deck's stylesheet, into `out_dir`."""
     slides.copy_player(out_dir, package_dir("reveal.js"))
-    slides.replace_folder(package_dir("katex") / "dist", out_dir / "katex" / "dist")
+    slides.replace_folder(package_dir("katex") / "dist", out_dir / "katex" / "dist", out_dir)
     templates = files("nnanim").joinpath("templates")
     slides.copy_text(templates.joinpath("nnanim-page.js").read_text(), out_dir / "nnanim-page.js")
     css = templates.joinpath("own-deck.css").read_text() + "\n/* code: Pygments' " + THEMES[theme].code_style \

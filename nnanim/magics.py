@@ -7,6 +7,7 @@
   engine.py), into the Trace NAME in the notebook and the file NAME.nntrace beside it.
 """
 
+import builtins
 import keyword
 import shlex
 import sys
@@ -17,6 +18,9 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from nnanim.errors import NnanimError
 from nnanim.notebook import Media, one_line_errors
+
+# Names a recorded trace must not take: Python's builtins (print, len, ...) and IPython's own.
+RESERVED = set(dir(builtins)) | {"In", "Out", "get_ipython", "exit", "quit", "display", "nnanim"}
 
 
 def load_ipython_extension(ipython):
@@ -80,6 +84,9 @@ class NnanimMagics(Magics):
         if not name.isidentifier() or keyword.iskeyword(name) or rest:
             raise NnanimError(f"%%nnanim_record {line.strip()}: give a name for the trace, and --value "
                               "module:Class if its Value class is not in the notebook (e.g. %%nnanim_record run)")
+        if name in RESERVED:
+            raise NnanimError(f"%%nnanim_record {name}: {name} is Python's or the notebook's own; give the trace "
+                              "another name (e.g. %%nnanim_record run)")
         return name, classes
 
     def _value_classes(self):

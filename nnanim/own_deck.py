@@ -26,8 +26,11 @@ import cloup
 import yaml
 
 from nnanim import deck_page, obsidian, render_options
-from nnanim.deck import Job, Slide, file_digest, render_job, run
-from nnanim.engine.atomic import atomic_path
+from nnanim.deck import Job, Slide, render_job, run
+from nnanim.engine import tracefile
+from nnanim.engine.steps import TraceError
+from nnanim.engine.atomic import atomic_path, real_folder
+from nnanim.errors import printable
 from nnanim.render import DEFAULT_QUALITY, DEFAULT_THEME, QUALITIES, RenderRequest, unread_options
 from nnanim.scenes.registry import SCENES
 from nnanim.scenes.theme import THEMES
@@ -63,16 +66,38 @@ def find_blocks(note):
     return blocks
 
 
-def front_matter(note):
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML as a shared deck's front matter may hold it: no aliases (`*name`: a few lines of them expand
+    to gigabytes) and at most MAX_DEPTH levels of nesting (Obsidian's properties are one or two deep)."""
+
+    MAX_DEPTH = 20
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not read in a deck's front matter",
+                                              event.start_mark)
+        self.depth = getattr(self, "depth", 0) + 1
+        try:
+            if self.depth > self.MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {self.MAX_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def front_matter(note, traces_anywhere=False):
     """The deck's front matter (a dict) and its nnanim settings (`nnanim:` with trace, quality, theme; a
     trace resolved from the deck's folder)."""
     name, text = note.path.name, note.front_matter()
     try:
-        data = yaml.safe_load(text) if text.strip() else {}
+        data = yaml.load(text, Loader=FrontMatterLoader) if text.strip() else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{name}:{mark.line + 2}" if mark else name
-        raise DeckError(f"{where}: the front matter is not YAML ({getattr(e, 'problem', None) or e})") from None
+        raise DeckError(f"{where}: the front matter is not YAML ({printable(getattr(e, 'problem', None) or e, 200)})"
+                        ) from None
     data = data if isinstance(data, dict) else {}
     given = data.get("nnanim") or {}
     if not isinstance(given, dict) or set(given) - set(DEFAULTS):
@@ -85,12 +110,23 @@ def front_matter(note):
             expected = f"one of {', '.join(allowed)}" if allowed else "a path from the deck's folder"
             raise DeckError(f"{name}: the front matter's nnanim: {key} is {value!r}, not {expected}")
     if "trace" in settings:
-        trace = note.path.parent / settings["trace"]
-        if not trace.is_file():
-            raise DeckError(f"{name}: the front matter's nnanim: trace {settings['trace']} is not a file "
-                            f"(a path from the deck's folder)")
-        settings["trace"] = trace.resolve()
+        settings["trace"] = deck_trace(note.path, settings["trace"], f"{name}: the front matter's nnanim: trace",
+                                       traces_anywhere)
     return data, settings
+
+
+def deck_trace(deck, named, where, anywhere=False):
+    """The trace a deck names (from the deck's folder), as a path: inside the deck's folder tree unless
+    `anywhere`, a regular file no larger than a trace can be; DeckError naming `where` otherwise."""
+    path = (deck.parent / named).resolve()
+    if not anywhere and not path.is_relative_to(deck.parent.resolve()):
+        raise DeckError(f"{where}: {named} is outside the deck's folder; a deck reads traces from its own folder "
+                        "(--traces-anywhere reads them from anywhere)")
+    try:
+        tracefile.digest(path)
+    except TraceError as e:
+        raise DeckError(f"{where}: {e}") from None
+    return path
 
 
 @cloup.command(name="nnanim")
@@ -109,7 +145,7 @@ def block_arguments(**params):
     return params
 
 
-def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
+def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_anywhere=False):
     """A render job per block of the deck `note`: a RenderRequest made from the block's arguments."""
     deck = note.path
     blocks, digests = find_blocks(note), {}
@@ -119,7 +155,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
             raise DeckError(f"{where}: an empty nnanim block: write the scene and its options, e.g. `formula --values`")
         args = list(block.args)
         if len(args) > 1 and not args[1].startswith("-"):  # a TRACE, relative to the deck's folder
-            args[1] = str((deck.parent / args[1]).resolve())
+            args[1] = str(deck_trace(deck, args[1], where, traces_anywhere))
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
             args.insert(1, str(trace))
         try:
@@ -133,13 +169,13 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None):
         unread = unread_options(scene, given)
         if unread:
             raise DeckError(f"{where}: {unread}")
-        folder = out_dir / "media" / f"{scene}-{hashlib.sha256(' '.join(args).encode()).hexdigest()[:10]}"
+        folder = real_folder(out_dir, out_dir / "media" / f"{scene}-{hashlib.sha256(' '.join(args).encode()).hexdigest()[:10]}")
         request = RenderRequest(scene, trace_file, step=params["step"], quality=quality, fmt=params["fmt"],
                                 theme=theme, transparent=params["transparent"], out_dir=folder,
                                 size=size or params["size"], fps=fps or params["fps"], scene_options=given,
                                 check_layout=params["check_layout"])
         if trace_file and trace_file not in digests:
-            digests[trace_file] = file_digest(trace_file)  # a deck's blocks often share one trace
+            digests[trace_file] = tracefile.digest(trace_file)  # a deck's blocks often share one trace
         block.job = render_job(Slide(scene, where), request, digests.get(trace_file))
     return blocks
 
@@ -161,18 +197,21 @@ def read(deck, out_dir):
     return note
 
 
-def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=None, workers=1, on_done=None):
+def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=None, workers=1, on_done=None,
+          traces_anywhere=False):
     """Render every block and write OUT/DECK.md and OUT/DECK.html; returns (paths written, warnings).
     DeckError for the first failing block. quality, theme and trace: given, else the front matter's,
-    else DEFAULTS'."""
+    else DEFAULTS'. The traces the deck names are read from its own folder unless traces_anywhere."""
     from nnanim import sidecar, slides
 
     out_dir = Path(out_dir)
     note = read(deck, out_dir)
-    data, settings = front_matter(note)
+    data, settings = front_matter(note, traces_anywhere)
+    if trace:
+        tracefile.digest(trace)  # a regular file of a trace's size, before any work
     given = {"quality": quality, "theme": theme, "trace": Path(trace).resolve() if trace else None}
     chosen = {key: given[key] or settings.get(key) or DEFAULTS[key] for key in DEFAULTS}
-    blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps)
+    blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps, traces_anywhere)
     run([b.job for b in blocks], workers, on_done=on_done)
     failed = [b for b in blocks if b.job.status == "failed"]
     if failed:

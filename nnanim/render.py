@@ -27,8 +27,8 @@ QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "
 DEFAULT_QUALITY = "m"
 DEFAULT_THEME = "dark"
 RENDERS = Path("renders")  # where renders go unless told otherwise
-SIZES = (16, 7680, 4320)  # a frame's smallest side, largest width and height (even numbers)
-MAX_FPS = 120
+SIZES = (16, 3840, 2160)  # a frame's smallest side, largest width and height (even numbers): 4K at most
+MAX_FPS = 60
 GIF_MAX_WIDTH = 1280
 GIF_MAX_FPS = 15
 FORMATS = {"mp4": "H.264 video", "webm": "VP9 video", "gif": f"at most {GIF_MAX_WIDTH} px wide and {GIF_MAX_FPS} fps",
@@ -127,7 +127,8 @@ def checked_size(size):
         if w < smallest or h < smallest or w % 2 or h % 2 or w > widest or h > tallest:
             raise ValueError
     except (ValueError, TypeError, AttributeError):
-        raise RenderError(f"{size!r} is not a size like 1280x720 (even numbers, {smallest} to {widest})") from None
+        raise RenderError(f"{size!r} is not a size like 1280x720 (even numbers, from {smallest}x{smallest} to "
+                          f"{widest}x{tallest})") from None
     return w, h
 
 

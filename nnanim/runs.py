@@ -148,7 +148,7 @@ def run_script(path, sink, value=None):
             raise RunError(f"{path.name} exited with status {e.code}") from None
     except (foreign.ForeignOpError, foreign.NotAValue) as e:
         raise RunError(f"{path.name}: {e}") from None
-    except RunError:
+    except (RunError, MemoryError):
         raise
     except Exception as e:
         raise RunError(f"{path.name} raised {type(e).__name__}: {e}{_where(e, path)}") from None

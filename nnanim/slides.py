@@ -23,7 +23,7 @@ from urllib.parse import quote
 from nnanim import sidecar, speaker_notes
 from nnanim.assets import REVEAL_CDN, fill, package_dir
 from nnanim.deck import DECK
-from nnanim.engine.atomic import atomic_path, check_writable, write_atomically
+from nnanim.engine.atomic import atomic_path, check_writable, real_folder, write_atomically
 from nnanim.scenes.registry import SCENES, scene_of
 from nnanim.scenes.theme import THEMES
 from nnanim.segments import gif_of, last_frame, step_clips
@@ -150,7 +150,7 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         check_writable(out_dir / "slides.html")
-        slides = [slide_steps(r, out_dir / "media", teacher, gif) for r in found]
+        slides = [slide_steps(r, real_folder(out_dir, out_dir / "media"), teacher, gif) for r in found]
         copy_player(out_dir, reveal_source)
     except OSError as e:
         raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
@@ -174,7 +174,7 @@ def copy_player(out_dir, reveal_source):
     """Put what a page presents with into OUT_DIR: reveal.js (unless it comes from a CDN: None) and
     nnanim's step player."""
     if reveal_source:
-        replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist")
+        replace_folder(reveal_source / "dist", out_dir / "reveal" / "dist", out_dir)
     copy_text(files("nnanim").joinpath("templates", "nnanim-steps.js").read_text(), out_dir / "nnanim-steps.js")
 
 
@@ -234,15 +234,18 @@ def same_picture(first, second, level=24, share=0.0005):
     return (difference > level).mean() <= share
 
 
-def replace_folder(source, target):
-    """Copy `source` to `target`, replacing what was there whole (a staging copy, then a rename)."""
-    if source.resolve() == target.resolve():
+def replace_folder(source, target, root):
+    """Copy `source` to `target` (inside the output folder `root`), replacing what was there whole (a
+    staging copy, then a rename); a link in its place is replaced, never followed."""
+    real_folder(root, target.parent)
+    if not target.is_symlink() and target.exists() and source.resolve() == target.resolve():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
         shutil.copytree(source, staging / target.name)
-        if target.exists():
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.exists():
             shutil.rmtree(target)
         os.replace(staging / target.name, target)
     finally:
