@@ -9,6 +9,7 @@ import ast
 import math
 import re
 
+from nnanim.engine.numbers import number
 from nnanim.engine.value import Value
 from nnanim.errors import NnanimError
 
@@ -76,8 +77,9 @@ class Function:
         return functions[node.func.id](self._eval(node.args[0], x, functions))
 
     def __call__(self, x):
+        """f(x), or NaN where f is not defined as a real number (log of 0, (-1)^0.5, 1/0)."""
         try:
-            return float(self._eval(self.tree, float(x), _FLOAT))
+            return _real(self._eval(self.tree, float(x), _FLOAT))
         except (ZeroDivisionError, ValueError, OverflowError):
             return math.nan
 
@@ -93,5 +95,24 @@ class Function:
             return math.nan
         if not isinstance(out, Value):
             return 0.0
-        out.backward()
-        return v.grad
+        if math.isnan(_real(out.data)):
+            return math.nan
+        try:
+            out.backward()
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return math.nan
+        return _real(v.grad)
+
+    def defined_at(self, x):
+        """None if f and its slope are real numbers at x, else what is not, in words for a person."""
+        if not math.isfinite(self(x)):
+            return f"{self.text} is not defined at x = {number(x)}"
+        if not math.isfinite(self.derivative(x)):
+            return f"the slope of {self.text} is not defined at x = {number(x)}"
+        return None
+
+
+def _real(value):
+    """A result as a float; NaN for a complex one (a negative number to a fractional power)."""
+    return math.nan if isinstance(value, complex) else float(value)
+

@@ -10,7 +10,6 @@ after it rolling downhill; then derivative1.py's g(a, b, c) = 3ab − c: a nudge
 its partial derivative, and one step against the three of them lowers g from 3 to 2.5454000000421946.
 """
 
-import math
 import re
 
 import numpy as np
@@ -109,8 +108,9 @@ class _CurveScene(TraceScene):
     def function(self):
         f = Function(self.options.function or WORKSHOP_F)
         x0 = float(self.options.at)
-        if not math.isfinite(f(x0)):
-            raise ValueError(f"f is not defined at x = {number(x0)}")
+        undefined = f.defined_at(x0)
+        if undefined:
+            raise ValueError(undefined)
         return f, x0
 
     def layout(self, f, panel, width=0.0):

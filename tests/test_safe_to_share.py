@@ -219,3 +219,25 @@ def test_record_refuses_a_name_that_would_shadow_python_or_the_notebook():
         with pytest.raises(NnanimError, match=f"{name} is Python's or the notebook's own"):
             NnanimMagics._parse_record_line(name)
     assert NnanimMagics._parse_record_line("run") == ("run", [])
+
+
+# ----- functions a teacher types
+@pytest.mark.parametrize("text, x, said", [
+    ("x^0.5", 0, "the slope of x^0.5 is not defined at x = 0"),
+    ("x^0.5", -1, "x^0.5 is not defined at x = \u22121"),
+    ("log(x)", 0, "log(x) is not defined at x = 0"),
+])
+def test_a_function_where_it_is_not_a_real_number(text, x, said):
+    from nnanim.engine.expression import Function
+
+    assert Function(text).defined_at(x) == said
+
+
+def test_fractional_powers_render_where_they_are_defined(tmp_path):
+    from nnanim.engine.expression import Function
+
+    f = Function("x^0.5")
+    assert f(4) == 2 and f.derivative(4) == 0.25 and f.defined_at(1) is None
+    assert one_line(run("render", "derivative", "--function", "x^0.5", "--at", "0", *TINY, "-o", tmp_path)) \
+        == "Error: the slope of x^0.5 is not defined at x = 0"
+    assert not list(tmp_path.iterdir())
