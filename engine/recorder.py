@@ -13,8 +13,8 @@ from operator import attrgetter
 
 import numpy as np
 
-import nnanim.engine.value as value_module
 from nnanim.engine.packing import CHUNK_STEPS, TABLES, pack_rows
+import nnanim.engine.value as value_module
 
 BUFFER_BYTES = 24 << 20  # steps held as rows before they are packed (a long run's memory stays bounded)
 from nnanim.engine.steps import LEVELS, Graph, ParameterTable, RecordedEvents, StepColumns, storable_labels

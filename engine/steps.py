@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnanim.engine.value import Value, op_arity, rule_for
 from nnanim.engine.packing import TABLES, pack_rows, unpack
+from nnanim.engine.value import Value, op_arity, rule_for
 from nnanim.errors import NnanimError
 
 MAX_TEXT = 1000  # characters in a label, or in any string a trace's header holds

@@ -23,9 +23,9 @@ import zlib
 import numpy as np
 
 from nnanim.engine.atomic import atomic_path
-from nnanim.engine.packing import TABLES, Packed, decode, pack
 from nnanim.engine.losses import LOSSES
 from nnanim.engine.nn import ACTIVATIONS
+from nnanim.engine.packing import TABLES, Packed, decode, pack
 from nnanim.engine.steps import (LEVELS, MAX_TEXT, Graph, ParameterTable, RecordedEvents, StepColumns, TraceError,
                                  check_labels)
 

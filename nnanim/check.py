@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nnanim.engine.value as value_module
 from nnanim.engine import foreign
 from nnanim.engine.numbers import number
+import nnanim.engine.value as value_module
 from nnanim.engine.value import op_arity, rule_for
 from nnanim.runs import RunError, run_script
 

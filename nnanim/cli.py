@@ -22,8 +22,8 @@ from nnanim.engine.datasets import DATASETS
 from nnanim.errors import NnanimError, said
 from nnanim.render import RENDERS, RenderRequest, flags, unread_options
 from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, toy_run, workshop_run
-from nnanim.scenes.registry import NEEDS, SCENES
 from nnanim.scenes.options import SCENE_OPTIONS
+from nnanim.scenes.registry import NEEDS, SCENES
 
 
 class DataSource(click.ParamType):

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from nnanim import sidecar
-from nnanim.engine.atomic import real_folder, write_atomically
 from nnanim.engine import tracefile
+from nnanim.engine.atomic import real_folder, write_atomically
 from nnanim.engine.tracefile import nnanim_version
 from nnanim.render import RenderRequest
 from nnanim.scenes.registry import SCENES

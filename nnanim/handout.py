@@ -13,8 +13,8 @@ from pathlib import Path
 from nnanim import tools
 from nnanim.assets import fill
 from nnanim.engine.atomic import atomic_path
-from nnanim.speaker_notes import plain_html
 from nnanim.errors import NnanimError
+from nnanim.speaker_notes import plain_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 300  # seconds for Chromium to print

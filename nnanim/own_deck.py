@@ -28,13 +28,13 @@ import yaml
 from nnanim import deck_page, obsidian, render_options
 from nnanim.deck import Job, Slide, render_job, run
 from nnanim.engine import tracefile
-from nnanim.engine.steps import TraceError
 from nnanim.engine.atomic import atomic_path, real_folder
+from nnanim.engine.steps import TraceError
 from nnanim.errors import printable
+from nnanim.errors import NnanimError
 from nnanim.render import DEFAULT_QUALITY, DEFAULT_THEME, QUALITIES, RenderRequest, unread_options
 from nnanim.scenes.registry import SCENES
 from nnanim.scenes.theme import THEMES
-from nnanim.errors import NnanimError
 
 DEFAULTS = {"trace": None, "quality": DEFAULT_QUALITY, "theme": DEFAULT_THEME}  # a deck's settings, unless it says otherwise
 

@@ -18,10 +18,10 @@ import click
 
 from nnanim import sidecar, tools
 from nnanim.engine.atomic import atomic_path, check_writable
+from nnanim.errors import NnanimError
 from nnanim.scenes.options import SCENE_OPTIONS
 from nnanim.scenes.registry import SCENES
 from nnanim.scenes.theme import THEMES
-from nnanim.errors import NnanimError
 
 QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}  # Manim's
 DEFAULT_QUALITY = "m"

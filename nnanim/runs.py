@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-import nnanim.engine.value as value_module
 from nnanim.engine import foreign, record
 from nnanim.engine.datasets import make as make_dataset
 from nnanim.engine.tracefile import MAX_DECODED
 from nnanim.engine.training import DEFAULTS, WORKSHOP_INPUTS, WORKSHOP_TARGETS, record_run
+import nnanim.engine.value as value_module
 from nnanim.errors import NnanimError
 
 TOY_DEFAULTS = {"architecture": [2, 8, 8, 1], "steps": 200, "lr": 0.005}

@@ -24,10 +24,10 @@ from nnanim import sidecar, speaker_notes
 from nnanim.assets import REVEAL_CDN, fill, package_dir
 from nnanim.deck import DECK
 from nnanim.engine.atomic import atomic_path, check_writable, real_folder, write_atomically
+from nnanim.errors import NnanimError
 from nnanim.scenes.registry import SCENES, scene_of
 from nnanim.scenes.theme import THEMES
 from nnanim.segments import gif_of, last_frame, step_clips
-from nnanim.errors import NnanimError
 
 PREFERRED = (".mp4", ".webm", ".gif", ".png")
 VIDEOS = (".mp4", ".webm")

@@ -10,8 +10,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from nnanim.engine.atomic import atomic_path
 from nnanim import sidecar, tools
+from nnanim.engine.atomic import atomic_path
 from nnanim.render import RenderError, render
 from nnanim.scenes.theme import THEMES
 

@@ -13,12 +13,12 @@ from manim import DOWN, ManimColor, Scene, Text, config
 
 from nnanim.engine import load_trace
 from nnanim.engine.training import record_run
+from nnanim.errors import NnanimError
 from nnanim.scenes.layout import frame_of, items_on_screen, problems
 from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
 from nnanim.scenes.registry import entry_of
 from nnanim.scenes.theme import THEMES
-from nnanim.errors import NnanimError
 
 __all__ = ["SceneOptions", "TraceScene", "trace_for", "text", "caption"]
 

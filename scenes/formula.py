@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from manim import DOWN, RIGHT, Rectangle, VGroup, config
 
-from nnanim.scenes.formula_plan import loss_formula, loss_structure, mlp_formula, mlp_structure, network_outputs
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene, text
+from nnanim.scenes.formula_plan import loss_formula, loss_structure, mlp_formula, mlp_structure, network_outputs
 from nnanim.scenes.network_plan import layer_values, listed
 from nnanim.scenes.neuron_plan import short_name
 from nnanim.scenes.notation import ELLIPSIS, shown, subscripted

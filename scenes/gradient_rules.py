@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from manim import DOWN, LEFT, UP, RoundedRectangle, VGroup, config
 
 from nnanim.engine import Value
-from nnanim.engine.steps import Step
 from nnanim.engine.numbers import number
+from nnanim.engine.steps import Step
 from nnanim.scenes.backprop_plan import Received, event_note, local_rule
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import values

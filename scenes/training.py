@@ -6,11 +6,11 @@ from manim import LEFT, RIGHT, Dot, VGroup, config
 
 from nnanim.engine.numbers import MINUS
 from nnanim.scenes.base import text
+from nnanim.scenes.colour_bar import ColourStrip
 from nnanim.scenes.loss_chart import LossChart
 from nnanim.scenes.network import ParamsScene
 from nnanim.scenes.network_plan import forward, sampled_steps, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, weight_scale
-from nnanim.scenes.colour_bar import ColourStrip
 from nnanim.scenes.plane import Heatmap, Plane, region_rgb
 from nnanim.scenes.prediction_table import PredictionTable, rows_of
 from nnanim.scenes.raster_plot import RasterLabel, Scatter
