@@ -12,15 +12,22 @@ nearest folder above the deck holding `.obsidian/`, else the deck's folder): the
 folder, else the name anywhere in the vault. They are copied into OUT/pictures/ with their width hints
 kept. A picture that is not there, or not in the vault, is a placeholder on its slide and named in a
 warning: OUT is made to be shared, and holds only what the deck's vault holds.
+
+A teacher's own HTML in the deck is kept as Obsidian keeps it, through an allow-list (nnanim.safe_html):
+each slide's HTML is cleaned whole, with nnanim's stages and pictures held out of it by Slots (a random
+mark in their place, replaced once the slide is clean). Its <img>, <video> and <audio> are looked up and
+copied as pictures are.
 """
 
 import html
 import os
+import re
+import secrets
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from nnanim import obsidian, slides
+from nnanim import obsidian, safe_html, slides
 from nnanim.assets import package_dir
 from nnanim.engine.atomic import real_folder
 from nnanim.scenes.theme import THEMES
@@ -28,6 +35,9 @@ from nnanim.scenes.theme import THEMES
 PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp"}
 MOVIES = {".mp4", ".webm", ".mov", ".ogv"}
 MEDIA = PICTURES | MOVIES
+SOUNDS = {".mp3", ".ogg", ".oga", ".wav", ".m4a", ".flac", ".opus"}  # for a teacher's own <audio>
+PLACEHOLDERS = {"online": "online, not loaded by an offline page", "not_pictures": "cannot be shown on a slide",
+                "missing": "picture not found", "outside": "outside the deck's folder, not copied"}
 SKIPPED_FOLDERS = {"node_modules", "__pycache__"}  # with hidden ones, never searched for pictures
 
 
@@ -44,26 +54,30 @@ class Pictures:
 
     def html(self, target, width=None, height=None, alt=""):
         """The picture's HTML: an <img> (a <video> for a movie) of its copy in OUT, else a placeholder."""
-        kind = Path(target.split("#")[0]).suffix.lower()
-        if urlsplit(target).scheme or target.startswith("//"):
-            self.online.append(target)
-            return _placeholder("online, not loaded by an offline page", urlsplit(target).netloc or target,
-                                width, height, alt)
-        if kind not in MEDIA:
-            self.not_pictures.append(target)
-            return _placeholder("cannot be shown on a slide", target, width, height, alt)
-        source = self.find(target)
-        if source is None:
-            self.missing.append(target)
-            return _placeholder("picture not found", target, width, height, alt)
-        if not source.is_relative_to(self.vault):
-            self.outside.append(target)
-            return _placeholder("outside the deck's folder, not copied", target, width, height, alt)
-        href = html.escape("pictures/" + quote(self._copy(source)), quote=True)
+        href, why = self.link(target)
+        if why:
+            shown = urlsplit(target).netloc or target if why == "online" else target
+            return _placeholder(PLACEHOLDERS[why], shown, width, height, alt)
+        href = html.escape(href, quote=True)
         size = "".join(f' {name}="{value}"' for name, value in (("width", width), ("height", height)) if value)
-        if kind in MOVIES:
+        if Path(target.split("#")[0]).suffix.lower() in MOVIES:
             return f'<video class="nnanim-picture" src="{href}"{size} controls muted loop playsinline data-autoplay></video>'
         return f'<img class="nnanim-picture" src="{href}"{size} alt="{html.escape(alt, quote=True)}">'
+
+    def link(self, target, kinds=MEDIA):
+        """(the page's link to the file `target` names, copied into OUT/pictures/, None), or (None, why not):
+        "online", "not_pictures" (not one of `kinds`), "missing" or "outside"; remembered for the warnings."""
+        if urlsplit(target).scheme or target.startswith("//"):
+            why = "online"
+        elif Path(target.split("#")[0]).suffix.lower() not in kinds:
+            why = "not_pictures"
+        else:
+            source = self.find(target)
+            why = "missing" if source is None else None if source.is_relative_to(self.vault) else "outside"
+        if why:
+            getattr(self, why).append(target)
+            return None, why
+        return "pictures/" + quote(self._copy(source)), None
 
     def find(self, target):
         """The file `target` names: its path from the deck's folder, else a file of that name in the vault."""
@@ -112,6 +126,38 @@ class Pictures:
         return self._by_name
 
 
+class Slots:
+    """What nnanim makes of the deck's own markdown (stages, pictures), kept from the sanitiser: a random
+    mark stands in its place while a slide's HTML is cleaned (nnanim.safe_html), then is replaced by it."""
+
+    def __init__(self):
+        self.mark, self.held, self.filled, self.lost = secrets.token_hex(16), [], 0, []
+
+    def put(self, piece, what):
+        self.held.append((piece, what))
+        return f"nnanim-{self.mark}-{len(self.held) - 1}-"
+
+    def fill(self, cleaned):
+        """`cleaned` with every piece put since the last fill in its place; a piece whose mark the
+        sanitiser dropped with the HTML around it (an unclosed <script>) is remembered as lost."""
+        found = set()
+
+        def back(mark):
+            found.add(int(mark[1]))
+            return self.held[int(mark[1])][0]
+
+        out = re.sub(rf"nnanim-{self.mark}-(\d+)-", back, cleaned)
+        self.lost += [self.held[k][1] for k in range(self.filled, len(self.held)) if k not in found]
+        self.filled = len(self.held)
+        return out
+
+    def warnings(self, deck_name):
+        if not self.lost:
+            return []
+        return [f"not shown, inside HTML of {deck_name} that a page does not keep (an unclosed <script> or "
+                f"<style>?): {', '.join(self.lost)}"]
+
+
 def _placeholder(what, shown, width, height, alt):
     """A dashed box where a picture would be, saying which and why, as large as the picture would be."""
     style = f' style="width: {width}px; height: {height or round(width * 9 / 16)}px"' if width else ""
@@ -146,18 +192,25 @@ def page(note, out_dir, scenes, theme, title, reveal_config):
     Returns (html, warnings)."""
     out_dir = Path(out_dir)
     md = _page_markdown()
-    pictures = Pictures(note.path.parent, out_dir)
-    env = {**note.env, "picture": pictures.html, "scenes": scenes, "root": out_dir}
+    pictures, slots = Pictures(note.path.parent, out_dir), Slots()
+    env = {**note.env, "scenes": scenes, "root": out_dir, "slots": slots,
+           "picture": lambda target, *hints: slots.put(pictures.html(target, *hints), target)}
+
+    def own_media(url):  # a teacher's <img>, <video>, <audio>: the page's copy, as for the deck's pictures
+        target = url if urlsplit(url).scheme or url.startswith("//") else unquote(urlsplit(url).path)
+        return pictures.link(target, MEDIA | SOUNDS)[0]
+
     sections = []
     for slide in split_slides(note.tokens, note.lines):
         env["stages_on_slide"] = 0
-        sections.append(_section(md, slide, md.renderer.render(slide, md.options, env)))
+        body = md.renderer.render(slide, md.options, env)
+        sections.append(_section(md, slide, slots.fill(safe_html.clean(body, own_media))))
     _copy_support(out_dir, theme)
     head = '<link rel="stylesheet" href="katex/dist/katex.min.css">\n<link rel="stylesheet" href="nnanim-deck.css">'
     scripts = '<script src="katex/dist/katex.min.js"></script>\n<script src="nnanim-page.js"></script>'
     page_html = slides.page_html(title, theme, "\n".join(sections), reveal_config, head=head, scripts=scripts,
                                  plugins=["NnanimPage()"])
-    return page_html, pictures.warnings(note.path.name)
+    return page_html, pictures.warnings(note.path.name) + slots.warnings(note.path.name)
 
 
 def title_of(note, front_matter):
@@ -168,10 +221,11 @@ def title_of(note, front_matter):
 
 
 def _first_heading(md, tokens):
-    """The text of the first heading among `tokens` (markup taken out), or None."""
+    """The text of the first heading among `tokens` (markup and HTML tags taken out), or None."""
     for k, token in enumerate(tokens):
         if token.type == "heading_open":
-            return md.renderer.renderInlineAsText(tokens[k + 1].children or [], md.options, {}).strip()
+            text = [t for t in tokens[k + 1].children or [] if t.type != "html_inline"]
+            return " ".join(md.renderer.renderInlineAsText(text, md.options, {}).split())
     return None
 
 
@@ -184,8 +238,9 @@ def _page_markdown():
         if not obsidian.is_nnanim_block(token):
             return default_fence(tokens, idx, options, env)
         env["stages_on_slide"] += 1
-        return slides.stage_html(env["scenes"][token.map[0]], env["root"], first_is_step=env["stages_on_slide"] > 1,
-                                 inline=token.level > 0)
+        stage = slides.stage_html(env["scenes"][token.map[0]], env["root"], first_is_step=env["stages_on_slide"] > 1,
+                                  inline=token.level > 0)
+        return env["slots"].put(stage, f"the scene of line {token.map[0] + 1}")
 
     md.add_render_rule("fence", fence)
     return md
