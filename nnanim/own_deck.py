@@ -119,13 +119,15 @@ def deck_trace(deck, named, where, anywhere=False):
     """The trace a deck names (from the deck's folder), as a path: inside the deck's folder tree unless
     `anywhere`, a regular file no larger than a trace can be; DeckError naming `where` otherwise."""
     path = (deck.parent / named).resolve()
+    if not path.exists():
+        raise DeckError(f"{where} {named} is not a file (a path from the deck's folder)")
     if not anywhere and not path.is_relative_to(deck.parent.resolve()):
-        raise DeckError(f"{where}: {named} is outside the deck's folder; a deck reads traces from its own folder "
+        raise DeckError(f"{where} {named} is outside the deck's folder; a deck reads traces from its own folder "
                         "(--traces-anywhere reads them from anywhere)")
     try:
         tracefile.digest(path)
     except TraceError as e:
-        raise DeckError(f"{where}: {e}") from None
+        raise DeckError(f"{where} {e}") from None
     return path
 
 
@@ -155,7 +157,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
             raise DeckError(f"{where}: an empty nnanim block: write the scene and its options, e.g. `formula --values`")
         args = list(block.args)
         if len(args) > 1 and not args[1].startswith("-"):  # a TRACE, relative to the deck's folder
-            args[1] = str(deck_trace(deck, args[1], where, traces_anywhere))
+            args[1] = str(deck_trace(deck, args[1], f"{where}:", traces_anywhere))
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
             args.insert(1, str(trace))
         try:
