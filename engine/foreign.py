@@ -1,15 +1,23 @@
-"""A class's own Value, watched as it runs: found by its shape, its backward recorded as it really ran.
+"""A class's own Value, watched as it runs: found by what it does, its backward recorded as it really ran.
 
-The workshop has students write their own `Value`; teachers use micrograd's or the lecture's. They
-differ in names, never in shape. A **Value class** here is a class with a `backward()` method whose
-instances have:
+The workshop has students write their own `Value`; teachers use micrograd's or the lecture's. A class of
+thirty students uses thirty sets of names (`data`/`grad`/`_prev`, `val`/`g`/`_children`,
+`value`/`gradient`/`parents`, ...), never another shape. A **Value class** here is a class with a
+`backward()` method and arithmetic; `probe` finds its parts the way a teacher would, by building
+`a*b + c` from a=2, b=-3, c=10 and watching:
 
-- `data` and `grad`: numbers;
-- the values it was computed from, in the first of `prev`, `_prev`, `children`, `_children` that is
-  a tuple, list, set or frozenset (a set has no order: inputs are put in creation order);
-- the op that made it, in `op` or `_op` (a string; "" for a leaf), and optionally a `label`;
-- its local backward rule, in `back`, `_backward` or `backward_fn`: a callable of no arguments that
-  adds to its inputs' grads.
+- its number (data): the attribute that holds 2 in a and -3 in b;
+- its inputs: the attribute of a*b + c that holds a*b and c (a tuple, list, set or frozenset; a set
+  has no order: inputs are put in creation order);
+- the op that made it: a string attribute that differs between a*b and a*b + c; a label: another
+  string attribute, empty on a*b + c (optional);
+- its grad: the number attribute that backward() turns into -3, 2 and 1 in a, b and c;
+- its local backward rule: the callable of no arguments that, run on a*b + c alone, adds its grad to
+  a*b's and c's.
+
+A class that cannot be probed (its constructor wants more than a number) is read by the usual names
+(`data`, `grad`, `prev`/`_prev`/`children`/`_children`, `op`/`_op`, `label`, `back`/`_backward`/
+`backward_fn`); when neither works, the error says what was found and what is missing.
 
 `watching(sink)` hooks class creation while a script runs: every class defined with a `backward()`
 and arithmetic (`__add__` or `__mul__`) gets its instances numbered in creation order and its
@@ -22,6 +30,7 @@ Nothing about the class is changed but that: its own code runs, bugs included.
 import builtins
 import inspect
 import itertools
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -47,6 +56,19 @@ class Shape:
     label: str | None
     local_backward: str
     unordered: bool  # inputs kept in a set: put in creation order
+    data: str = "data"
+    grad: str = "grad"
+    ops: tuple = ()  # (the class's op, the engine's), learned by probing: ("mul", "*"), ("ReLU", "relu")
+    power: str | None = None  # what the class's op for x**n starts with ("**" for "**2"), if it writes n
+
+    def engine_op(self, text):
+        """The engine's name for one of the class's ops (as learned by probing), else the text as it is."""
+        for mine, engine in self.ops:
+            if text == mine:
+                return engine
+        if self.power and isinstance(text, str) and text.startswith(self.power) and text != self.power:
+            return "**" + text[len(self.power):]
+        return text
 
 
 @dataclass
@@ -72,10 +94,156 @@ class Pass:
     grad_before: list
     events: list = field(default_factory=list)
     grad_after: list = field(default_factory=list)
+    shape: Shape | None = None  # where the class keeps its parts, and its names for the engine's ops
+
+    def engine_op(self, k):
+        """Node k's op by the engine's name (the class's own, as learned by probing, or a usual alias)."""
+        op = self.shape.engine_op(self.ops[k]) if self.shape else self.ops[k]
+        return OP_ALIASES.get(op, op) if isinstance(op, str) else op
+
+
+_SHAPES = {}  # a class -> its Shape found by probing, or the NotAValue saying why it could not be
+_probing = [False]  # while probing, a watched backward() is the class's own, unwatched
 
 
 def shape_of(value):
-    """The Shape of one instance, or NotAValue saying what it lacks."""
+    """The Shape of one instance: its class's, found by what it does (probe), else by the usual names;
+    NotAValue saying what was found and what is missing."""
+    cls = type(value)
+    if looks_like_value_class(cls):
+        if cls not in _SHAPES:
+            try:
+                _SHAPES[cls] = probe(cls)
+            except NotAValue as e:
+                _SHAPES[cls] = e
+        if isinstance(_SHAPES[cls], Shape):
+            return _SHAPES[cls]
+        try:
+            return shape_by_names(value)
+        except NotAValue:
+            raise _SHAPES[cls] from None
+    return shape_by_names(value)
+
+
+def probe(cls):
+    """The Shape of a Value class, found by building a*b + c from a=2, b=-3, c=10 (see the module)."""
+    name = cls.__name__
+    _probing[0] = True
+    try:
+        try:
+            a, b, c = cls(2.0), cls(-3.0), cls(10.0)
+        except Exception as e:  # noqa: BLE001 -- whatever the class's constructor raises
+            raise NotAValue(f"{name}: cannot make one from a number ({type(e).__name__}: {e})") from None
+        data = _first(a, lambda n, v: _number(v) and v == 2.0 and _number(getattr(b, n, None))
+                      and getattr(b, n) == -3.0)
+        if data is None:
+            raise NotAValue(f"{name}: no attribute holds the number it was made from ({name}(2.0))")
+        try:
+            ab = a * b
+            out = ab + c
+        except Exception as e:  # noqa: BLE001
+            raise NotAValue(f"{name}: data is `{data}`, but a*b + c fails ({type(e).__name__}: {e})") from None
+        inputs = _first(out, lambda n, v: _holds(v, ab, c) and _holds(getattr(ab, n, None), a, b))
+        if inputs is None:
+            raise NotAValue(f"{name}: data is `{data}`, but no attribute of a*b + c holds a*b and c (its inputs)")
+        texts = [n for n, v in _attributes(out).items() if isinstance(v, str)]
+        ops = [n for n in texts if getattr(ab, n, None) != getattr(out, n) and isinstance(getattr(ab, n, None), str)]
+        op = next((n for n in ops if "+" in getattr(out, n) and "*" in getattr(ab, n)), ops[0] if ops else None)
+        labels = [n for n in texts if n != op and getattr(out, n) == ""]
+        label = next((n for n in labels if "label" in n or "name" in n), labels[0] if len(labels) == 1 else None)
+        zeros = [n for n, v in _attributes(a).items() if n != data and _number(v) and v == 0]
+        try:
+            out.backward()
+        except Exception as e:  # noqa: BLE001
+            raise NotAValue(f"{name}: data is `{data}`, inputs `{inputs}`, but backward() of a*b + c fails "
+                            f"({type(e).__name__}: {e})") from None
+        expected = ((a, -3.0), (b, 2.0), (c, 1.0))
+        grad = next((n for n in zeros if all(_number(getattr(v, n, None)) and math.isclose(getattr(v, n), want)
+                                              for v, want in expected)), None)
+        if grad is None:
+            raise NotAValue(f"{name}: data is `{data}`, inputs `{inputs}`, but after backward() no attribute holds "
+                            "the gradients (a*b + c with a=2, b=-3, c=10 gives a -3, b 2, c 1)")
+        local = _local_backward(out, (a, b, c, ab, out), (ab, c), grad)
+        if local is None:
+            raise NotAValue(f"{name}: data is `{data}`, grad is `{grad}`, but no node carried its own backward "
+                            "function (a callable that passes a node's grad to its inputs)")
+        learned, power = _ops_of(cls, op, ab, out) if op else ((), None)
+        return Shape(inputs, op, label, local, isinstance(getattr(out, inputs), (set, frozenset)), data, grad,
+                     learned, power)
+    finally:
+        _probing[0] = False
+
+
+def _ops_of(cls, op, product, total):
+    """The class's names for the ops nnanim knows, learned from what each operation writes into `op`:
+    a*b and a*b + c, then tanh(), exp(), relu(), log() and x**2, x**3 where the class has them."""
+    learned = {getattr(product, op): "*", getattr(total, op): "+"}
+    for engine in ("tanh", "exp", "relu", "log"):
+        try:
+            made = getattr(cls(0.5), engine)()
+        except Exception:  # noqa: BLE001 -- the class has no such op
+            continue
+        text = getattr(made, op, None)
+        if isinstance(text, str) and text and text not in learned:
+            learned[text] = engine
+    power = None
+    try:
+        square, cube = getattr(cls(2.0) ** 2, op), getattr(cls(2.0) ** 3, op)
+        if square[:-1] == cube[:-1] and square.endswith("2") and cube.endswith("3"):
+            power = square[:-1]
+    except Exception:  # noqa: BLE001 -- no powers, or not written with their exponent
+        pass
+    return tuple((mine, engine) for mine, engine in learned.items() if mine != engine), power
+
+
+def _attributes(obj):
+    """An object's own attributes (its __dict__ and slots), by name."""
+    found = dict(getattr(obj, "__dict__", {}))
+    for klass in type(obj).__mro__:
+        for slot in getattr(klass, "__slots__", ()):
+            if slot not in found and hasattr(obj, slot):
+                found[slot] = getattr(obj, slot)
+    return {n: v for n, v in found.items() if n != SERIAL}
+
+
+def _first(obj, test):
+    return next((n for n, v in _attributes(obj).items() if test(n, v)), None)
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _holds(value, *nodes):
+    return isinstance(value, (tuple, list, set, frozenset)) and {id(v) for v in value} == {id(n) for n in nodes}
+
+
+def _local_backward(out, nodes, inputs, grad):
+    """The name of the callable that, run on `out` alone with out.grad = 1, gives each of its inputs 1:
+    the node's own (micrograd's closure `_backward`), else a method of the class taking no argument."""
+    mine = [n for n, v in _attributes(out).items() if callable(v)]
+    methods = sorted({n for klass in type(out).__mro__[:-1] for n, v in vars(klass).items()
+                      if inspect.isfunction(v) and not n.startswith("__") and n != "backward"},
+                     key=lambda n: "back" not in n)
+    for name in mine + methods:
+        try:
+            rule = getattr(out, name)
+            if any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                   for p in inspect.signature(rule).parameters.values()):
+                continue
+            for node in nodes:
+                setattr(node, grad, 0.0)
+            setattr(out, grad, 1.0)
+            rule()
+        except Exception:  # noqa: BLE001 -- not this one
+            continue
+        if all(math.isclose(getattr(i, grad), 1.0) for i in inputs):
+            return name
+    return None
+
+
+def shape_by_names(value):
+    """The Shape of one instance by the usual names, or NotAValue saying what it lacks."""
     missing = [name for name in ("data", "grad") if not hasattr(value, name)]
     inputs = next((n for n in INPUTS if isinstance(getattr(value, n, None), (tuple, list, set, frozenset))), None)
     if inputs is None:
@@ -146,7 +314,7 @@ def watch_backward(backward):
 
     def watched(self, *args, **kwargs):
         sink = _sink
-        if sink is None or _depth[0]:  # a recursive backward() calling its inputs' is one pass, not many
+        if sink is None or _depth[0] or _probing[0]:  # a recursive backward() calling its inputs' is one pass
             return backward(self, *args, **kwargs)
         try:
             shape = shape_of(self)
@@ -157,13 +325,15 @@ def watch_backward(backward):
         inputs = [[index[id(c)] for c in _inputs(n, shape)] for n in nodes]
         record = Pass(index[id(self)], nodes, inputs, [getattr(n, shape.op, "") if shape.op else "" for n in nodes],
                       [getattr(n, shape.label, "") if shape.label else "" for n in nodes],
-                      [n.data for n in nodes], [n.grad for n in nodes])
+                      [getattr(n, shape.data) for n in nodes], [getattr(n, shape.grad) for n in nodes], shape=shape)
         originals = []
         for k, node in enumerate(nodes):
             rule = getattr(node, shape.local_backward)
+            if not callable(rule):  # a leaf whose rule is None: nothing runs, nothing to log
+                continue
             originals.append((node, rule, _held_by_instance(node, shape.local_backward)))
             setattr(node, shape.local_backward, _logged(rule, node, k, [nodes[i] for i in sorted(set(inputs[k]))],
-                                                        sorted(set(inputs[k])), record.events))
+                                                        sorted(set(inputs[k])), record.events, shape.grad))
         _depth[0] += 1
         try:
             return backward(self, *args, **kwargs)
@@ -174,7 +344,7 @@ def watch_backward(backward):
                     setattr(node, shape.local_backward, rule)
                 else:  # a method of the class, shadowed on the instance for the pass
                     delattr(node, shape.local_backward)
-            record.grad_after = [n.grad for n in nodes]
+            record.grad_after = [getattr(n, shape.grad) for n in nodes]
             sink(record)
 
     watched.__wrapped__ = backward
@@ -188,13 +358,13 @@ def _held_by_instance(node, name):
     return type(inspect.getattr_static(type(node), name, None)).__name__ == "member_descriptor"
 
 
-def _logged(rule, node, k, parents, indices, events):
+def _logged(rule, node, k, parents, indices, events, grad="grad"):
     def logged(*args, **kwargs):
-        before, own = [p.grad for p in parents], node.grad
+        before, own = [getattr(p, grad) for p in parents], getattr(node, grad)
         try:
             return rule(*args, **kwargs)
         finally:
-            events.append(Event(k, {i: p.grad - b for i, p, b in zip(indices, parents, before)}, own))
+            events.append(Event(k, {i: getattr(p, grad) - b for i, p, b in zip(indices, parents, before)}, own))
     return logged
 
 
@@ -223,14 +393,16 @@ def watch_class(cls):
 
 
 @contextmanager
-def watching(sink, also=()):
-    """While inside: every Value-shaped class created (and those in `also`) is watched; see the module."""
+def watching(sink, also=(), named=()):
+    """While inside: every Value-shaped class created, those in `also`, and those created with a name in
+    `named` (a class the script itself defines, named by --value) are watched; see the module."""
     global _sink
     original = builtins.__build_class__
 
     def build_class(func, name, *bases, **kwargs):
         cls = original(func, name, *bases, **kwargs)
-        if isinstance(cls, type) and looks_like_value_class(cls) and not cls.__module__.startswith("nnanim."):
+        if isinstance(cls, type) and (looks_like_value_class(cls) or name in named) \
+                and not cls.__module__.startswith("nnanim."):
             watch_class(cls)
         return cls
 
@@ -289,7 +461,8 @@ def adapted_nodes(inputs, ops, labels, data, grads, serials):
 def record_pass(recorder, run):
     """Hand one Pass to an engine recorder as the step it is: the graph, the grads before and after."""
     serials = [_serial(n) if _serial(n) >= 0 else id(n) for n in run.nodes]  # no room for a number: identity
-    nodes = adapted_nodes(run.inputs, run.ops, run.labels, run.data, run.grad_before, serials)
+    nodes = adapted_nodes(run.inputs, [run.engine_op(k) for k in range(len(run.ops))], run.labels, run.data,
+                          run.grad_before, serials)
     root = nodes[run.root]
     recorder.before_backward(root, nodes)
     for node, grad in zip(nodes, run.grad_after):
@@ -312,9 +485,10 @@ def live_step(root):
     for n in found:
         shape_of(n)  # every node a Value of the same kind, or one line saying what it lacks
     nodes = adapted_nodes([[index[id(c)] for c in _inputs(n, shape)] for n in found],
-                          [getattr(n, shape.op) if shape.op else None for n in found],
+                          [shape.engine_op(getattr(n, shape.op)) if shape.op else None for n in found],
                           [getattr(n, shape.label) if shape.label else "" for n in found],
-                          [n.data for n in found], [n.grad for n in found], range(len(found)))
+                          [getattr(n, shape.data) for n in found], [getattr(n, shape.grad) for n in found],
+                          range(len(found)))
     return Step.of(nodes[index[id(root)]])
 
 

@@ -76,7 +76,7 @@ def _close(a, b):
 def expected_amounts(run, k, grad):
     """What the chain rule sends from node k to each input (by index, summed for a repeated input), given
     the node's grad; for an op with no rule, a finite difference or why it cannot be judged (a string)."""
-    op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
+    op = run.engine_op(k)
     if not isinstance(op, str) or op_arity(op) is None:
         return _finite_difference(run, k, grad)
     nodes = {}
@@ -171,7 +171,7 @@ def check_pass(report, step, run):
 def _rule_finding(run, step, k, i, want, got, event):
     where = f"step {step}, {name_of(run, k)}"
     values = f"{short_name(run, i)}.grad should get {number(want)}, got {number(got)}"
-    op = foreign.OP_ALIASES.get(run.ops[k], run.ops[k])
+    op = run.engine_op(k)
     t = float(run.data[k])
     if op == "tanh" and _close(got, (1 - t) * event.grad):
         cause = "the local gradient looks like (1 − t)·out.grad; the chain rule gives (1 − t²)·out.grad"

@@ -140,8 +140,10 @@ def run_script(path, sink, value=None):
     sys.path.insert(0, folder)
     _forget_modules_in(folder)  # so that the classes they define are created, and watched, again
     try:
-        named = [_named_class(value)] if value else []
-        with np.errstate(all="ignore"), foreign.watching(sink, also=named):
+        module, _, name = (value or "").partition(":")
+        in_script = module == path.stem and bool(name)  # the script's own class: watched as it is defined
+        named = [_named_class(value)] if value and not in_script else []
+        with np.errstate(all="ignore"), foreign.watching(sink, also=named, named={name} if in_script else ()):
             runpy.run_path(str(path), run_name="__main__")
     except SystemExit as e:
         if e.code not in (None, 0):
