@@ -152,21 +152,17 @@ def probe(cls):
         labels = [n for n in texts if n != op and getattr(out, n) == ""]
         label = next((n for n in labels if "label" in n or "name" in n), labels[0] if len(labels) == 1 else None)
         zeros = [n for n, v in _attributes(a).items() if n != data and _number(v) and v == 0]
-        try:
-            out.backward()
-        except Exception as e:  # noqa: BLE001
-            raise NotAValue(f"{name}: data is `{data}`, inputs `{inputs}`, but backward() of a*b + c fails "
-                            f"({type(e).__name__}: {e})") from None
-        expected = ((a, -3.0), (b, 2.0), (c, 1.0))
-        grad = next((n for n in zeros if all(_number(getattr(v, n, None)) and math.isclose(getattr(v, n), want)
-                                              for v, want in expected)), None)
-        if grad is None:
-            raise NotAValue(f"{name}: data is `{data}`, inputs `{inputs}`, but after backward() no attribute holds "
-                            "the gradients (a*b + c with a=2, b=-3, c=10 gives a -3, b 2, c 1)")
-        local = _local_backward(out, (a, b, c, ab, out), (ab, c), grad)
-        if local is None:
+        nodes = (a, b, c, ab, out)
+        found = next(((g, rule) for g in zeros for rule in [_local_backward(nodes, ((out, (ab, c)), (ab, (a, b))), g)]
+                      if rule), None)
+        if found is None:
+            grad = _filled_by_backward(out, ((a, -3.0), (b, 2.0), (c, 1.0)), zeros)
+            if grad is None:
+                raise NotAValue(f"{name}: data is `{data}`, inputs `{inputs}`, but no number attribute is a grad: "
+                                "none is passed on by a node's own backward function, none is filled by backward()")
             raise NotAValue(f"{name}: data is `{data}`, grad is `{grad}`, but no node carried its own backward "
                             "function (a callable that passes a node's grad to its inputs)")
+        grad, local = found
         learned, power = _ops_of(cls, op, ab, out) if op else ((), None)
         return Shape(inputs, op, label, local, isinstance(getattr(out, inputs), (set, frozenset)), data, grad,
                      learned, power)
@@ -218,28 +214,45 @@ def _holds(value, *nodes):
     return isinstance(value, (tuple, list, set, frozenset)) and {id(v) for v in value} == {id(n) for n in nodes}
 
 
-def _local_backward(out, nodes, inputs, grad):
-    """The name of the callable that, run on `out` alone with out.grad = 1, gives each of its inputs 1:
-    the node's own (micrograd's closure `_backward`), else a method of the class taking no argument."""
+def _local_backward(nodes, made, grad):
+    """The name of the callable each node carries that, run on a node alone with its `grad` set to 1,
+    passes something to its inputs' `grad` (`made`: (node, its inputs) pairs, tried in turn, so a rule
+    with a mistake in it is found too): the node's own (micrograd's closure `_backward`), else a method
+    of the class taking no argument."""
+    out = made[0][0]
     mine = [n for n, v in _attributes(out).items() if callable(v)]
     methods = sorted({n for klass in type(out).__mro__[:-1] for n, v in vars(klass).items()
                       if inspect.isfunction(v) and not n.startswith("__") and n != "backward"},
                      key=lambda n: "back" not in n)
     for name in mine + methods:
-        try:
-            rule = getattr(out, name)
-            if any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                   for p in inspect.signature(rule).parameters.values()):
-                continue
-            for node in nodes:
-                setattr(node, grad, 0.0)
-            setattr(out, grad, 1.0)
-            rule()
-        except Exception:  # noqa: BLE001 -- not this one
-            continue
-        if all(math.isclose(getattr(i, grad), 1.0) for i in inputs):
-            return name
+        for node, inputs in made:
+            try:
+                rule = getattr(node, name)
+                if not callable(rule) or any(
+                        p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                        for p in inspect.signature(rule).parameters.values()):
+                    break
+                for each in nodes:
+                    setattr(each, grad, 0.0)
+                setattr(node, grad, 1.0)
+                rule()
+            except Exception:  # noqa: BLE001 -- not this one
+                break
+            if all(_number(getattr(i, grad, None)) and getattr(i, grad) != 0 for i in inputs):
+                for each in nodes:
+                    setattr(each, grad, 0.0)
+                return name
     return None
+
+
+def _filled_by_backward(out, expected, candidates):
+    """The attribute backward() fills with the gradients (to say what was found when no rule was)."""
+    try:
+        out.backward()
+    except Exception:  # noqa: BLE001
+        return None
+    return next((n for n in candidates if all(_number(getattr(v, n, None)) and math.isclose(getattr(v, n), want)
+                                              for v, want in expected)), None)
 
 
 def shape_by_names(value):

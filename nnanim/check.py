@@ -18,7 +18,7 @@ from pathlib import Path
 from nnanim.engine import foreign
 from nnanim.engine.numbers import number
 import nnanim.engine.value as value_module
-from nnanim.engine.value import op_arity, rule_for
+from nnanim.engine.value import exponent, op_arity, rule_for
 from nnanim.runs import RunError, run_script
 
 TOLERANCE = 1e-6  # relative, with an absolute floor of the same size
@@ -59,9 +59,30 @@ class _Counter:
         self.steps += 1
 
 
+MAX_NAME = 40  # characters of a node's name in a finding
+
+
 def short_name(run, k):
-    """A node as the class named it (its label), or by its number."""
-    return run.labels[k] or f"#{k}"
+    """A node as the student would name it: its label, else the expression that made it (`(2·−3 + 10)`),
+    a leaf by its number."""
+    if run.labels[k]:
+        return run.labels[k]
+    name = _expression(run, k, depth=3)
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "…"
+
+
+def _expression(run, k, depth):
+    inputs, op = run.inputs[k], run.engine_op(k)
+    if not inputs:
+        return run.labels[k] or number(float(run.data[k]))
+    if depth == 0:
+        return "…"
+    parts = [run.labels[i] or _expression(run, i, depth - 1) for i in inputs]
+    if op in ("+", "*") and len(parts) == 2:
+        return f"({parts[0]} {'+' if op == '+' else '·'} {parts[1]})"
+    if isinstance(op, str) and op.startswith("**"):
+        return f"{parts[0]}^{op[2:]}"
+    return f"{op}({', '.join(parts)})"
 
 
 def name_of(run, k):
@@ -150,6 +171,7 @@ def check_pass(report, step, run):
                    f"last backward, but its grad was still {number(run.grad_before[k])} (set p.grad = 0 for every "
                    "parameter before calling backward)")
     report.seen_data.update((id(run.nodes[k]), run.data[k]) for k in leaves)
+    before = len(report.findings)
     for event in run.events:
         k = event.node
         if not run.inputs[k]:
@@ -166,15 +188,89 @@ def check_pass(report, step, run):
                 continue
             report.add("rule", name_of(run, k), step, _rule_finding(run, step, k, i, want, got, event))
             break
+    check_whole_pass(report, step, run, explained=len(report.findings) > before, at=before)
+
+
+def true_grads(run):
+    """What each node's grad should hold after this backward(): what it held before, plus the chain rule's
+    derivative of the root, computed by nnanim's rules on the graph as it was built (None when an op has
+    no rule nnanim knows)."""
+    if any(run.inputs[k] and op_arity(run.engine_op(k)) is None for k in range(len(run.inputs))):
+        return None
+    nodes = foreign.adapted_nodes(run.inputs, [run.engine_op(k) for k in range(len(run.inputs))], run.labels,
+                                  run.data, [0.0] * len(run.inputs), range(len(run.inputs)))
+    index = {id(n): k for k, n in enumerate(nodes)}
+    nodes[run.root].grad = 1.0
+    for node in reversed(nodes[:run.root + 1]):  # creation order is a topological order
+        if node.prev:
+            for child, amount in zip(node.prev, rule_for(node.op)(node)):
+                child.grad += float(amount)
+    return [float(run.grad_before[index[id(n)]]) + n.grad for n in nodes]
+
+
+def check_whole_pass(report, step, run, explained=False, at=None):
+    """After the class's backward(): does every leaf hold the derivative of the root? The first leaf that
+    does not is a finding, with the classic bug that explains it when one does (said first, at `at`); a
+    wrong leaf that a local rule's finding of this pass already `explained` is not said again."""
+    truth = true_grads(run)
+    if truth is None:
+        return
+    leaves = [k for k, inputs in enumerate(run.inputs) if not inputs and _reaches(run, k)]
+    wrong = [k for k in leaves if not _close(float(run.grad_after[k]), truth[k])]
+    if not wrong:
+        return
+    k = wrong[0]
+    kind, cause = _classic_bug(run)
+    if cause is None and explained:
+        return
+    report.add(kind, "", step,
+               f"step {step}: after backward(), {short_name(run, k)}.grad is {number(float(run.grad_after[k]))}; "
+               f"the chain rule gives {number(truth[k])}" + (f": {cause}" if cause else ""))
+    if cause and at is not None and report.findings[-1].kind == kind:
+        report.findings.insert(at, report.findings.pop())
+
+
+def _reaches(run, k):
+    """Whether the root depends on node k (a leaf of another graph held in the same list does not)."""
+    return k <= run.root
+
+
+def _classic_bug(run):
+    """(kind, cause) for the bugs that starve a graph of gradient, read from the order the rules ran in;
+    ("whole pass", None) when none of them explains it."""
+    ran = [e.node for e in run.events if run.inputs[e.node]]
+    inner = [k for k in range(len(run.inputs)) if run.inputs[k] and k <= run.root]
+    root_event = next((e for e in run.events if e.node == run.root), None)
+    if ran and set(ran) == {run.root} and len(inner) > 1:
+        return "only root", ("only the root's backward ran: nothing called the other nodes' (build a topological "
+                             "order and call every node's backward, from the output back)")
+    if root_event is not None and not _close(root_event.grad, 1.0) and _close(root_event.grad, run.grad_before[run.root]):
+        return "root not 1", (f"the root's grad was {number(root_event.grad)} when its backward ran: it was never "
+                              "set to 1 (self.grad = 1 before the loop)")
+    if len(set(ran)) > 1 and ran == sorted(ran) and ran[-1] == run.root:
+        return "not reversed", ("the nodes' backward ran inputs first, the output last: the topological order was "
+                                "not reversed (for node in reversed(topo))")
+    return "whole pass", None
 
 
 def _rule_finding(run, step, k, i, want, got, event):
     where = f"step {step}, {name_of(run, k)}"
     values = f"{short_name(run, i)}.grad should get {number(want)}, got {number(got)}"
     op = run.engine_op(k)
-    t = float(run.data[k])
-    if op == "tanh" and _close(got, (1 - t) * event.grad):
+    t, g = float(run.data[k]), float(event.grad)
+    x = float(run.data[i])
+    others = [float(run.data[j]) for j in run.inputs[k] if j != i]
+    if op == "tanh" and _close(got, (1 - t) * g):
         cause = "the local gradient looks like (1 − t)·out.grad; the chain rule gives (1 − t²)·out.grad"
+    elif op == "*" and others and not _close(x, others[0]) and _close(got, x * g):
+        cause = "× passes an input its own data; the chain rule passes it the other input's (other.data·out.grad)"
+    elif isinstance(op, str) and op.startswith("**") and (x > 0 or float(exponent(op)).is_integer()) \
+            and _close(got, exponent(op) * x ** exponent(op) * g):
+        cause = "the exponent is not reduced: the local gradient of x**n is n·x**(n−1)"
+    elif op == "exp" and _close(got, g) and not _close(t, 1.0):
+        cause = "exp's local gradient is its own output: out.data·out.grad"
+    elif op == "relu" and x <= 0 and not _close(got, 0.0):
+        cause = "relu passes gradient only where its input was positive (its input was " + number(x) + ")"
     elif _close(got, want / event.grad if event.grad else want) and not _close(event.grad, 1.0):
         cause = "the local gradient is not multiplied by out.grad (the chain rule multiplies them)"
     elif _close(got + run_grad_before_event(run, event, i), want) and not _close(got, want):

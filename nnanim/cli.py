@@ -196,8 +196,10 @@ def _with_progress(total, run, *args, **kwargs):
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--value", "value_class", metavar="MODULE:CLASS",
               help="The script's Value class, when finding it by its shape is not enough (e.g. engine:Value).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (for graders and scripts); the exit status is the same.")
 @script_limits
-def check(script, value_class, timeout, memory):
+def check(script, value_class, as_json, timeout, memory):
     """Run SCRIPT and check its own Value class's backward() against the chain rule, step by step.
 
     One line per finding (the first step and node where it happens, expected and actual values, the likely
@@ -206,10 +208,19 @@ def check(script, value_class, timeout, memory):
     from nnanim.runs import RunError
 
     try:
-        report = sandbox.check_script(script, value_class, timeout, memory)
+        report = sandbox.check_script(script, value_class, timeout, memory, sys.stderr if as_json else None)
     except RunError as e:
-        click.echo(f"Error: {e}", err=True)
+        if as_json:
+            click.echo(json.dumps({"script": script.name, "status": "failed", "error": said(e)}, indent=2))
+        else:
+            click.echo(f"Error: {said(e)}", err=True)
         sys.exit(2)
+    if as_json:
+        click.echo(json.dumps({"script": script.name, "status": "findings" if report.findings else "agrees",
+                               "steps": report.steps, "nnanim_steps": report.nnanim_steps,
+                               "findings": [{"kind": f.kind, "step": f.step, "text": f.text} for f in report.findings],
+                               "not_checked": report.notes}, indent=2))
+        sys.exit(1 if report.findings else 0)
     for finding in report.findings:
         click.echo(finding.text)
     for note in report.notes:

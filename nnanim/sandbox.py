@@ -51,25 +51,26 @@ def trace_script(script, output, value=None, seconds=SECONDS, megabytes=MEGABYTE
     return load_trace(output)
 
 
-def check_script(script, value=None, seconds=SECONDS, megabytes=MEGABYTES):
-    """`script`'s own backward() checked (check.check_script) in a child process: the Report."""
+def check_script(script, value=None, seconds=SECONDS, megabytes=MEGABYTES, prints_to=None):
+    """`script`'s own backward() checked (check.check_script) in a child process: the Report. What the
+    script prints goes to `prints_to` (default: stdout; stderr when stdout is for machines)."""
     from nnanim.check import Finding, Report
 
     with tempfile.TemporaryDirectory(prefix="nnanim-script-") as work:
         _run({"job": "check", "script": str(Path(script).resolve()), "value": value}, Path(work), seconds, megabytes,
-             Path(script).name)
+             Path(script).name, prints_to)
         data = json.loads((Path(work) / "report.json").read_text())
     return Report(steps=data["steps"], nnanim_steps=data["nnanim_steps"], notes=data["notes"],
                   findings=[Finding(**f) for f in data["findings"]])
 
 
-def _run(job, work, seconds, megabytes, name):
+def _run(job, work, seconds, megabytes, name, prints_to=None):
     """Run `job` in a child, relaying what the script prints; RunError in one line if it did not end well."""
     job = {**job, "work": str(work), "megabytes": megabytes}
     process = subprocess.Popen([sys.executable, "-P", "-m", "nnanim.sandbox"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     said_last = collections.deque(maxlen=5)
-    relays = [threading.Thread(target=_relay, args=(process.stdout, sys.stdout, None), daemon=True),
+    relays = [threading.Thread(target=_relay, args=(process.stdout, prints_to or sys.stdout, None), daemon=True),
               threading.Thread(target=_relay, args=(process.stderr, sys.stderr, said_last), daemon=True)]
     for relay in relays:
         relay.start()

@@ -145,7 +145,7 @@ def test_an_op_nnanim_has_no_rule_for_is_checked_by_a_finite_difference(tmp_path
     done = check(tmp_path)
     assert done.returncode == code, done.stdout + done.stderr
     if code:
-        assert "step 0, node #" in done.stdout and "(sigmoid)" in done.stdout
+        assert "step 0, node sigmoid((x · 2)) (sigmoid)" in done.stdout, "named by its expression, never a number"
 
 
 def test_nnanims_own_value_has_nothing_of_its_own_to_check(tmp_path):

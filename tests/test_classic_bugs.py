@@ -1,0 +1,148 @@
+"""Every classic backprop bug is named, with the first step and node where it shows (nnanim check)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nnanim.check import check_script
+
+STUDENT = '''
+import math
+
+
+class Scalar:
+    def __init__(self, val, _children=(), _op=''):
+        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
+        self._back = lambda: None
+
+    def __add__(self, other):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        out = Scalar(self.val + other.val, (self, other), '+')
+        def _back():
+            self.g += out.g
+            other.g += out.g
+        out._back = _back
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        out = Scalar(self.val * other.val, (self, other), '*')
+        def _back():
+            self.g += other.val * out.g
+            other.g += self.val * out.g
+        out._back = _back
+        return out
+
+    def __pow__(self, n):
+        out = Scalar(self.val ** n, (self,), f'**{n}')
+        def _back():
+            self.g += n * self.val ** (n - 1) * out.g
+        out._back = _back
+        return out
+
+    def tanh(self):
+        t = math.tanh(self.val)
+        out = Scalar(t, (self,), 'tanh')
+        def _back():
+            self.g += (1 - t ** 2) * out.g
+        out._back = _back
+        return out
+
+    def exp(self):
+        out = Scalar(math.exp(self.val), (self,), 'exp')
+        def _back():
+            self.g += out.val * out.g
+        out._back = _back
+        return out
+
+    def relu(self):
+        out = Scalar(max(self.val, 0.0), (self,), 'ReLU')
+        def _back():
+            self.g += (out.val > 0) * out.g
+        out._back = _back
+        return out
+
+    def backward(self):
+        topo, seen = [], set()
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for c in v._children:
+                    build(c)
+                topo.append(v)
+        build(self)
+        self.g = 1.0
+        for v in reversed(topo):
+            v._back()
+
+
+a, b, c = Scalar(2.0), Scalar(-3.0), Scalar(0.5)
+for step in range(3):
+    for p in (a, b, c):
+        p.g = 0.0
+    ab = a * b
+    L = (ab + c).tanh() * a + ab * c + (c ** 2) + c.exp() + (b * c).relu() + (a * c).relu()
+    L.backward()
+    for p in (a, b, c):
+        p.val -= 0.01 * p.g
+'''
+
+BUGS = {  # name: (what is changed, into what, the finding's kind, words it must say)
+    "not reversed": ("for v in reversed(topo):", "for v in topo:", "not reversed", "topological order was not reversed"),
+    "root not 1": ("        self.g = 1.0\n        for v", "        for v", "root not 1", "never set to 1"),
+    "only the root": ("        for v in reversed(topo):\n            v._back()", "        self._back()", "only root",
+                      "only the root's backward ran"),
+    "assigned": ("            self.g += out.g\n            other.g += out.g", "            self.g = out.g\n"
+                 "            other.g = out.g", "rule", "assigned (=) instead of accumulated (+=)"),
+    "times own data": ("self.g += other.val * out.g", "self.g += self.val * out.g", "rule",
+                       "passes an input its own data"),
+    "power not reduced": ("self.g += n * self.val ** (n - 1) * out.g", "self.g += n * self.val ** n * out.g", "rule",
+                          "the exponent is not reduced"),
+    "exp without out": ("self.g += out.val * out.g", "self.g += out.g", "rule", "exp's local gradient is its own output"),
+    "relu where negative": ("self.g += (out.val > 0) * out.g", "self.g += out.g", "rule",
+                            "relu passes gradient only where its input was positive"),
+    "tanh 1 - t": ("self.g += (1 - t ** 2) * out.g", "self.g += (1 - t) * out.g", "rule", "(1 − t)·out.grad"),
+    "not reset": ("    for p in (a, b, c):\n        p.g = 0.0\n", "", "not reset", "grads were not reset between steps"),
+    "visited twice": ("            if v not in seen:\n                seen.add(v)\n                for c in v._children:\n"
+                      "                    build(c)\n                topo.append(v)",
+                      "            if v not in seen:\n                seen.add(v)\n                for c in v._children:\n"
+                      "                    build(c)\n            topo.append(v)", "repeated", "ran 2 times"),
+}
+
+
+def student(tmp_path, source, name="main.py"):
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def test_the_correct_class_agrees(tmp_path):
+    report = check_script(student(tmp_path, STUDENT))
+    assert report.steps == 3 and report.findings == [] and report.notes == []
+
+
+@pytest.mark.parametrize("bug", BUGS)
+def test_each_classic_bug_is_named(tmp_path, bug):
+    before, after, kind, words = BUGS[bug]
+    assert STUDENT.count(before) >= 1, bug
+    report = check_script(student(tmp_path, STUDENT.replace(before, after, 1)))
+    kinds = [f.kind for f in report.findings]
+    found = [f for f in report.findings if f.kind == kind]
+    assert found, (bug, [f.text for f in report.findings])
+    assert words in found[0].text, found[0].text
+    assert "#" not in found[0].text, "nodes are named as the student would name them, never by a number"
+    if kind in ("not reversed", "root not 1", "only root"):
+        assert found[0].step == 0 and kinds[0] == kind, "the pass's bug, first"
+
+
+def test_json_for_machines(tmp_path):
+    before, after, kind, _ = BUGS["not reversed"]
+    path = student(tmp_path, STUDENT.replace(before, after) + "\nprint('the student prints this')\n")
+    done = subprocess.run([sys.executable, "-m", "nnanim", "check", str(path), "--json"], capture_output=True,
+                          text=True, timeout=120)
+    said = json.loads(done.stdout)
+    assert done.returncode == 1 and said["status"] == "findings" and said["steps"] == 3
+    assert said["findings"][0]["kind"] == kind and said["findings"][0]["step"] == 0
+    assert "the student prints this" in done.stderr, "the script's prints stay out of the JSON"
