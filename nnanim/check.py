@@ -120,13 +120,19 @@ def expected_amounts(run, k, grad):
 STEP = 1e-6  # of the finite difference, relative to the input (at least this much absolute)
 
 
+BINARY = ("__sub__", "__truediv__", "__rsub__", "__rtruediv__", "__pow__", "__add__", "__mul__", "__radd__", "__rmul__")
+
+
 def _finite_difference(run, k, grad):
-    """For an op nnanim has no rule for, made by a method of the class with no argument (x.sigmoid()):
-    the slope of that method at the input, by a central difference, times the node's grad. Otherwise why
-    it cannot be judged, as a string (its forward cannot be run again from the graph; a kink)."""
+    """For an op nnanim has no rule for, made by a method of the class with no argument (x.sigmoid()) or
+    by one taking an operand (its own __sub__, __truediv__): the slope of that method at each input, by a
+    central difference through nudged copies, times the node's grad. Otherwise why it cannot be judged,
+    as a string (its forward cannot be run again from the graph; a kink)."""
     node, inputs = run.nodes[k], run.inputs[k]
     cannot = ("nnanim has no rule for it and cannot run it again with a nudged input (it is not a method of "
-              "the class taking no argument)")
+              "the class taking no argument or one operand)")
+    if len(inputs) == 2:
+        return _binary_difference(run, k, grad) or cannot
     if len(inputs) != 1 or not isinstance(run.ops[k], str):
         return cannot
     method = getattr(type(node), run.ops[k], None)
@@ -134,8 +140,9 @@ def _finite_difference(run, k, grad):
         return cannot
     x = float(run.data[inputs[0]])
     h = STEP * max(1.0, abs(x))
+    data = run.shape.data if run.shape else "data"
     try:
-        ahead, here, behind = (float(method(type(node)(x + d)).data) for d in (h, 0.0, -h))
+        ahead, here, behind = (float(getattr(method(type(node)(x + d)), data)) for d in (h, 0.0, -h))
     except Exception:  # the class's own code: a method that needs more than a number is not judged
         return cannot
     right, left = (ahead - here) / h, (here - behind) / h
@@ -143,6 +150,36 @@ def _finite_difference(run, k, grad):
         return (f"its slope from the left and from the right differ at {number(x)} (a kink), so either is a "
                 "fair local gradient")
     return {inputs[0]: (ahead - behind) / (2 * h) * float(grad)}
+
+
+def _binary_difference(run, k, grad):
+    """The amounts a two-operand method of the class (found as the one that makes node k's data and op
+    again from copies of its inputs) should pass on, by central differences; None if no method does."""
+    cls, (i, j) = type(run.nodes[k]), run.inputs[k]
+    data = run.shape.data if run.shape else "data"
+    x, y = float(run.data[i]), float(run.data[j])
+
+    def made(method, u, v):
+        out = method(cls(u), cls(v))
+        return float(getattr(out, data)), getattr(out, run.shape.op, None) if run.shape and run.shape.op else None
+
+    for name in BINARY:
+        method = getattr(cls, name, None)
+        if not callable(method):
+            continue
+        try:
+            value, op = made(method, x, y)
+            if not _close(value, float(run.data[k])) or op != run.ops[k]:
+                continue
+            hx, hy = STEP * max(1.0, abs(x)), STEP * max(1.0, abs(y))
+            dx = (made(method, x + hx, y)[0] - made(method, x - hx, y)[0]) / (2 * hx)
+            dy = (made(method, x, y + hy)[0] - made(method, x, y - hy)[0]) / (2 * hy)
+        except Exception:  # noqa: BLE001 -- the class's own code; not this method
+            continue
+        if i == j:
+            return {i: (dx + dy) * float(grad)}
+        return {i: dx * float(grad), j: dy * float(grad)}
+    return None
 
 
 def check_pass(report, step, run):

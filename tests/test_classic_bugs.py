@@ -146,3 +146,77 @@ def test_json_for_machines(tmp_path):
     assert done.returncode == 1 and said["status"] == "findings" and said["steps"] == 3
     assert said["findings"][0]["kind"] == kind and said["findings"][0]["step"] == 0
     assert "the student prints this" in done.stderr, "the script's prints stay out of the JSON"
+
+
+SUB_DIV = '''
+class Scalar:
+    def __init__(self, val, _children=(), _op=''):
+        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
+        self._back = lambda: None
+
+    def __add__(self, other):
+        out = Scalar(self.val + other.val, (self, other), '+')
+        def _back():
+            self.g += out.g
+            other.g += out.g
+        out._back = _back
+        return out
+
+    def __mul__(self, other):
+        out = Scalar(self.val * other.val, (self, other), '*')
+        def _back():
+            self.g += other.val * out.g
+            other.g += self.val * out.g
+        out._back = _back
+        return out
+
+    def __sub__(self, other):
+        out = Scalar(self.val - other.val, (self, other), 'sub')
+        def _back():
+            self.g += out.g
+            other.g -= out.g
+        out._back = _back
+        return out
+
+    def __truediv__(self, other):
+        out = Scalar(self.val / other.val, (self, other), 'div')
+        def _back():
+            self.g += out.g / other.val
+            other.g += -self.val / other.val ** 2 * out.g
+        out._back = _back
+        return out
+
+    def backward(self):
+        topo, seen = [], set()
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for c in v._children:
+                    build(c)
+                topo.append(v)
+        build(self)
+        self.g = 1.0
+        for v in reversed(topo):
+            v._back()
+
+
+a, b, c = Scalar(2.0), Scalar(-3.0), Scalar(4.0)
+L = (a - b) * (a / c)
+L.backward()
+'''
+
+
+@pytest.mark.parametrize("before, after, words", [
+    (None, None, None),
+    ("other.g -= out.g", "other.g += out.g", "−3.grad should get −0.5, got 0.5: the sign is flipped"),
+    ("other.g += -self.val / other.val ** 2 * out.g", "other.g += -1 / other.val * out.g",
+     "4.grad should get −0.625, got −1.25"),
+])
+def test_subtraction_and_division_of_the_class_own_are_judged_by_finite_differences(tmp_path, before, after, words):
+    source = SUB_DIV if before is None else SUB_DIV.replace(before, after)
+    report = check_script(student(tmp_path, source))
+    assert report.notes == [], "judged, not 'not checked'"
+    if words is None:
+        assert report.findings == []
+    else:
+        assert len(report.findings) == 1 and words in report.findings[0].text, report.findings
