@@ -515,3 +515,55 @@ def deck_build(deck_file, out_dir, quality, theme, trace_file, size, fps, jobs, 
                               on_done=lambda job: click.echo(f"{job.status:10s} {job.slide.title} {job.slide.scene}"),
                               traces_anywhere=traces_anywhere)
     return _wrote(written, warnings, "warning")
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--script", default="main.py", show_default=True, help="The file of each submission to run.")
+@click.option("--format", "fmt", type=click.Choice(["gradescope", "prairielearn", "json"]), default="json",
+              show_default=True, help="The results.json of this platform.")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder for OUT/STUDENT/results.json and OUT/grades.csv.")
+@click.option("--one", is_flag=True, help="SUBMISSIONS is one student's folder: write OUT/results.json (an "
+                                          "autograder's run).")
+@render_options.jobs()
+@script_limits
+def grade(submissions, script, fmt, out_dir, one, jobs, timeout, memory):
+    """Grade a class: every folder in SUBMISSIONS is a student's, whose SCRIPT is checked as `nnanim check`
+    checks it (a process of its own, a time and a memory limit); a test per classic backprop bug, each
+    worth points (docs/your-own-value.md)."""
+    import os
+
+    from nnanim.grade import grade_class, grade_one, write_results
+
+    _made(out_dir)
+    if one:
+        graded = grade_one(submissions, script, timeout, memory)
+        click.echo(f"{graded.student}: {graded.score:g}/{graded.max_score:g}" + (f" ({graded.error})" if graded.error else ""))
+        return _wrote([write_results(graded, out_dir / "results.json", fmt)], [], "note")
+
+    def report(graded):
+        click.echo(f"{graded.student}: {graded.score:g}/{graded.max_score:g}" + (f" ({graded.error})" if graded.error else ""))
+
+    results = grade_class(submissions, script, out_dir, fmt, jobs or os.cpu_count() or 1, timeout, memory, report)
+    return _wrote([out_dir / "grades.csv"], [f"{len(results)} submissions graded into {out_dir}"], "note")
+
+
+@main.group()
+def autograder():
+    """An autograder bundle for a course platform, grading with `nnanim grade`."""
+
+
+@autograder.command("gradescope")
+@click.option("--script", default="main.py", show_default=True, help="The file of each submission to run.")
+@click.option("-o", "--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The bundle to write (autograder.zip), uploaded as the assignment's autograder.")
+@script_limits
+def autograder_gradescope(script, output, timeout, memory):
+    """Gradescope's bundle: setup.sh installs what checking needs, run_autograder grades the submission into
+    /autograder/results/results.json."""
+    from nnanim.autograder import gradescope_bundle
+
+    _made(output.parent)
+    _writable(output)
+    return _wrote([gradescope_bundle(output, script, timeout, memory)], [], "note")
