@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_calculus.py
 	$(BIN)/python benchmarks/bench_trace_scale.py
+	$(BIN)/python benchmarks/bench_grade.py
 
 setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM) $(STAMP_VENDOR)
 

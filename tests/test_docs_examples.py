@@ -47,8 +47,6 @@ TINY_KERNEL = {"NNANIM_NOTEBOOK_SIZE": "160x90", "NNANIM_NOTEBOOK_FPS": "5"}
 COPIED = ("scenes", "examples")
 TIMEOUT = 300
 
-# Documented commands that fail for reasons in the code, fixed in main by the API change: a block holding
-# one of these lines is expected to fail until then (and passes silently once it works).
 STUDENT_MAIN = """\
 from value import Value
 
@@ -75,7 +73,10 @@ Its text.
 
 # What a document's examples take for granted, made in its workspace first: files, then commands.
 FILES = {
-    "docs/your-own-value.md": {"value.py": (ROOT / "tests" / "lecture_value.py").read_text(), "main.py": STUDENT_MAIN},
+    "docs/your-own-value.md": {"value.py": (ROOT / "tests" / "lecture_value.py").read_text(), "main.py": STUDENT_MAIN,
+                               **{f"submissions/{who}/{name}": text for who in ("ada", "ben")
+                                  for name, text in (("value.py", (ROOT / "tests" / "lecture_value.py").read_text()),
+                                                     ("main.py", STUDENT_MAIN))}},
     "docs/own-deck.md": {"talk.md": TALK},
 }
 SETUP = {"docs/own-deck.md": ["nnanim trace --data moons --steps 3 -o runs/moons.nntrace"]}
@@ -215,6 +216,7 @@ class Workspace:
             shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         (folder / "renders").mkdir()
         for name, text in FILES.get(document, {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text)
         for line in SETUP.get(document, []):
             assert run_line(line, folder) == [], f"setting up for {document}: {line}"

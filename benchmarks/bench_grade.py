@@ -1,0 +1,99 @@
+"""Grading benchmark: one submission, and a class of 100 generated ones with -j 2 (issue 23).
+
+    python benchmarks/bench_grade.py
+
+Each submission is the workshop-style Value class training a small expression for 20 steps; a third of
+them carry a classic bug. Time is wall-clock of `nnanim grade`'s own code path (a fenced process per
+submission); memory is the largest child process's peak RSS. Figures go in docs/performance.md.
+"""
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TEMPLATE = '''
+import math
+
+
+class Scalar:
+    def __init__(self, val, _children=(), _op=''):
+        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
+        self._back = lambda: None
+
+    def __add__(self, other):
+        out = Scalar(self.val + other.val, (self, other), '+')
+        def _back():
+            self.g += out.g
+            other.g += out.g
+        out._back = _back
+        return out
+
+    def __mul__(self, other):
+        out = Scalar(self.val * other.val, (self, other), '*')
+        def _back():
+            self.g += other.val * out.g
+            other.g += self.val * out.g
+        out._back = _back
+        return out
+
+    def tanh(self):
+        t = math.tanh(self.val)
+        out = Scalar(t, (self,), 'tanh')
+        def _back():
+            self.g += (1 - t ** 2) * out.g
+        out._back = _back
+        return out
+
+    def backward(self):
+        topo, seen = [], set()
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for c in v._children:
+                    build(c)
+                topo.append(v)
+        build(self)
+        self.g = 1.0
+        for v in reversed(topo):
+            v._back()
+
+
+w = [Scalar(0.1 * k) for k in range(6)]
+for step in range(20):
+    for p in w:
+        p.g = 0.0
+    L = (w[0] * w[1] + w[2]).tanh() * w[3] + (w[4] * w[5]).tanh()
+    L.backward()
+    for p in w:
+        p.val -= 0.05 * p.g
+'''
+BUGS = [("for v in reversed(topo):", "for v in topo:"), ("(1 - t ** 2)", "(1 - t)"), ("self.g = 1.0\n", "\n")]
+
+
+def main():
+    from nnanim.grade import grade_class, grade_one
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "subs"
+        for k in range(100):
+            folder = subs / f"student{k:03d}"
+            folder.mkdir(parents=True)
+            source = TEMPLATE.replace(*BUGS[k // 3 % 3]) if k % 3 == 0 else TEMPLATE
+            (folder / "main.py").write_text(source)
+        start = time.perf_counter()
+        one = grade_one(subs / "student001", "main.py")
+        single = time.perf_counter() - start
+        start = time.perf_counter()
+        results = grade_class(subs, "main.py", Path(tmp) / "out", "gradescope", workers=2)
+        whole = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"one submission: {single:.2f} s ({one.score:g}/{one.max_score:g})")
+    print(f"100 submissions, -j 2: {whole:.1f} s ({whole / 100:.2f} s each); "
+          f"{sum(r.score == r.max_score for r in results)} full marks")
+    print(f"peak memory of a submission's process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
