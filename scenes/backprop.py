@@ -17,7 +17,8 @@ from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
 from nnanim.engine.graph import workshop_expression
 from nnanim.engine.steps import Step
-from nnanim.scenes.backprop_plan import backward_beats, closing_note, moments, neuron_nodes, wave, wave_closing
+from nnanim.scenes.backprop_plan import (WARN, backward_beats, closing_note, moments, neuron_nodes, wave,
+                                         wave_closing)
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import framing, units, values
 from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
@@ -101,7 +102,8 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
 
     def text_block(self, lines, size, center):
         """Lines left-aligned at the bottom of the safe area of a view centred at `center`."""
-        group = VGroup(*[text(line, self.theme, size) for line in lines])
+        group = VGroup(*[text(line, self.theme, size, color=self.theme.warning if line.startswith(WARN) else None)
+                         for line in lines])
         group.arrange(DOWN, aligned_edge=LEFT, buff=size * (LINE_PITCH - 1))
         m = self.theme.safe_margin
         corner = center + np.array([-config.frame_width * (0.5 - m), -config.frame_height * (0.5 - m), 0])

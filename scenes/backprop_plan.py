@@ -19,6 +19,9 @@ from nnanim.engine.numbers import MINUS, number, superscript
 from nnanim.engine.value import exponent, power_of
 from nnanim.scenes.roles import examples, names, neurons, ranges, wrapped
 
+WARN = "\u26a0 "  # a line that says what is wrong: drawn in the theme's warning colour
+TOLERANCE = 1e-6  # relative, with an absolute floor of the same size
+
 MANY = 4  # a list of more names than this is written first … last
 MOST_GRADS = 7  # grads a closing note lists before it says how many more there are
 
@@ -195,6 +198,14 @@ def closing_note(step, beats, ends, called=None, top=None):
     called = names(step) if called is None else called
     final = {r.node: r.after for b in beats for r in b.received}
     listed_grads = grads_listed((called[i], final[i]) for i in ends if i in final)
+    if step.recorded is not None:
+        truth = Truth(step)
+        wrong = [(called[i], final.get(i, float(step.grad_before[i])), truth.final[i]) for i in ends
+                 if not close(final.get(i, float(step.grad_before[i])), truth.final[i])]
+        if wrong:
+            said = "; ".join(f"{wrapped(n)}.grad = {number(got)}, should be {number(want)}" for n, got, want in wrong[:3])
+            return (f"Backward is done, but this Value class's backward is wrong: {said}. The marked step is the "
+                    "first that is not the chain rule (nnanim check names the bug).")
     if top is None:
         root = called[step.graph.root]
         return (f"Backward is done: every value holds the derivative of {root} with respect to it. "
@@ -233,6 +244,42 @@ class Sources:
         return listed(words)
 
 
+class Truth:
+    """What a correct backward() gives on this step's graph (nnanim's rules), to hold a class's own
+    recorded pass against: each node's grad when its rule runs, what its rule sends for a given grad, and
+    every grad at the end. For nnanim's own Value (events derived by its rules) there is nothing to hold."""
+
+    def __init__(self, step):
+        from dataclasses import replace
+
+        self.step = step
+        derived = replace(step, recorded=None).backward_events()
+        self.grad_when_run = {e.node: e.grad for e in derived}
+        final = [float(x) for x in step.grad_before]
+        final[step.graph.root] = 1.0  # backward() starts there
+        for e in derived:
+            for i, amount in zip(e.inputs, e.received):
+                final[i] += amount
+        self.final = final
+
+    def sends(self, node, grad):
+        """What node's rule should send each input (in input order), given the node's grad as it ran."""
+        from nnanim.engine.foreign import Node
+        from nnanim.engine.value import rule_for
+
+        g, data = self.step.graph, self.step.data
+        inputs = [Node() for _ in g.inputs(node)]
+        for child, i in zip(inputs, g.inputs(node)):
+            child.data = float(data[i])
+        out = Node()
+        out.prev, out.data, out.grad, out.op = tuple(inputs), float(data[node]), float(grad), g.ops[node]
+        return [float(a) for a in rule_for(g.ops[node])(out)]
+
+
+def close(a, b):
+    return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
 def backward_beats(step, nodes=None, active=None, top=None, called=None):
     """The beats of a step's backward pass, in the order they ran. With `nodes` (what is drawn) and
     `active` (whose events are shown), a part of the graph: the other events still happen, so every
@@ -248,9 +295,11 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
     grads = [float(x) for x in step.grad_before]
     root = g.root
     beats, held, held_from = [], None, {}
-    grads[root] = 1.0
+    events = step.backward_events()
+    truth = Truth(step) if step.recorded is not None else None  # a class's own pass: held against the truth
+    grads[root] = grads_at_root(step, events, truth)
     runs = {}
-    for event in step.backward_events():
+    for event in events:
         runs[event.node] = runs.get(event.node, 0) + 1
         if event.node in active and held is None:
             held = {i: grads[i] for i in sorted(shown) if grads[i] != 0 and i not in (top, root)}
@@ -261,7 +310,8 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
             received.append(Received(i, grads[i], amount, after))
             grads[i] = after
         if event.node in active:
-            rule = local_rule(g, step.data, event.node, event.grad, event.inputs, event.received, called)
+            warnings, sent = _wrong(truth, event, received, runs[event.node], called) if truth else ([], None)
+            rule = local_rule(g, step.data, event.node, event.grad, event.inputs, sent or event.received, called)
             origins = {r.node: sources.of(r.node, but=event.node) for r in received if r.before != 0}
             for r in received:
                 if r.before != 0 and r.node in shown:
@@ -270,29 +320,80 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
                                 f"= {number(r.after)}")
             note = event_note(g, step.data, event.node, event.grad, received, called, origins)
             if runs[event.node] > 1:  # a class's own backward, recorded as it ran (engine/foreign.py)
-                rule.insert(0, f"{called[event.node]}'s backward runs again: {_times(runs[event.node])} this pass")
                 note = (f"{wrapped(called[event.node])}'s backward runs again ({runs[event.node]} times in this "
                         f"pass: the topological sort listed it more than once). {note}")
+            if warnings:
+                rule += warnings
+                note += " Wrong: " + " ".join(w.removeprefix(WARN) for w in warnings)
             beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown],
                               note))
         for i in event.inputs:
             sources.add(i, event.node)
-    first = _first_beat(step, called, root, top, shown, held or {}, held_from)
-    return ([first] if first else []) + beats
+    first = _first_beat(step, called, root, top, shown, held or {}, held_from, grads[root] if truth else 1.0)
+    beats = ([first] if first else []) + beats
+    if truth and not any(WARN in line for b in beats for line in b.rule):
+        missing = _wrong_at_the_end(step, truth, grads, called, shown)
+        if missing:
+            beats.append(Beat(root, "", grads[root], missing, [],
+                              "Wrong: " + " ".join(w.removeprefix(WARN) for w in missing)))
+    return beats
+
+
+def grads_at_root(step, events, truth):
+    """The root's grad as backward() began: 1, or a class's own that never set it."""
+    return events[0].grad if truth and events and events[0].node == step.graph.root else 1.0
+
+
+def _wrong(truth, event, received, run, called):
+    """What is wrong with one recorded event of a class's own backward, as warning lines (and, when its
+    rule sent the wrong amounts, what the chain rule sends instead); ([], None) when nothing is."""
+    node = event.node
+    if run > 1:
+        return [f"{WARN}{called[node]}'s backward runs again ({_times(run)} this pass): its inputs get its "
+                "gradient again"], None
+    should_grad = truth.grad_when_run.get(node)
+    if should_grad is not None and not close(event.grad, should_grad):
+        return [f"{WARN}{called[node]}.grad is {number(event.grad)} when its backward runs: should be "
+                f"{number(should_grad)}"], None
+    sent = truth.sends(node, event.grad)
+    got, want, first = {}, {}, {}
+    for r, amount in zip(received, sent):  # by input: an input there twice (a + a) may get it all at once
+        got[r.node] = got.get(r.node, 0.0) + r.amount
+        want[r.node] = want.get(r.node, 0.0) + amount
+        first.setdefault(r.node, r.before)
+    for i in got:
+        if not close(got[i], want[i]):
+            return [f"{WARN}the class's backward made {called[i]}.grad {number(first[i] + got[i])}: should be "
+                    f"{number(first[i] + want[i])}"], sent
+    return [], None
+
+
+def _wrong_at_the_end(step, truth, grads, called, shown):
+    """Warning lines for grads that are wrong when backward() is done though no step was (a node whose
+    backward never ran)."""
+    wrong = [i for i in step.graph.leaf_list if i in shown and not close(grads[i], truth.final[i])]
+    return [f"{WARN}backward is done, but {called[i]}.grad is {number(grads[i])}: should be {number(truth.final[i])}"
+            for i in wrong[:2]]
 
 
 def _times(n):
     return {2: "twice"}.get(n, f"{n} times")
 
 
-def _first_beat(step, called, root, top, shown, held, held_from):
-    """∂L/∂L = 1 at the root; or a neuron's output arriving from the layers above, with what the
-    drawn values already hold (the other examples' or neurons' parts of their grads)."""
+def _first_beat(step, called, root, top, shown, held, held_from, root_grad=1.0):
+    """∂L/∂L = 1 at the root (marked when a class's own backward began from another grad); or a neuron's
+    output arriving from the layers above, with what the drawn values already hold (the other examples'
+    or neurons' parts of their grads)."""
     if root in shown:
         o = called[root]
         note = (f"Backward starts at {o}: {d(o)} = 1, so {wrapped(o)}.grad = 1. Every other grad shows ? "
                 "until the gradient reaches it.")
-        return Beat(root, "", 1.0, [f"{d(o)} = 1"], [Received(root, 0.0, 1.0, 1.0)], note)
+        lines = [f"{d(o)} = 1"]
+        if not close(root_grad, 1.0):
+            warning = f"{WARN}{o}.grad is {number(root_grad)} when backward begins: should be 1"
+            lines.append(warning)
+            note += " Wrong: " + warning.removeprefix(WARN)
+        return Beat(root, "", root_grad, lines, [Received(root, 0.0, root_grad, root_grad)], note)
     if top is None:
         return None
     arrived = float(step.grad[top])
@@ -408,6 +509,12 @@ def _wave_note(root, name, box, grad, reached):
 def wave_closing(step):
     """What the last still of a whole step shows: the gradient has reached every value."""
     g = step.graph
+    if step.recorded is not None:
+        truth = Truth(step)
+        wrong = [i for i in g.leaf_list if not close(float(step.grad[i]), truth.final[i])]
+        if wrong:
+            return (f"Backward is done, but this Value class's backward is wrong: {len(wrong)} of the "
+                    f"{len(g.leaf_list)} inputs do not hold the derivative (nnanim check names the bug).")
     count = len({e for e in examples(step) if e is not None})
     params = sum(1 for i in g.leaf_list if is_parameter(g.labels[i]))
     said = f"Backward through the whole step is done: all {len(g)} values hold their grads."

@@ -27,6 +27,7 @@ class Theme:
     fill_zero: str
     layers: tuple  # text colours by layer (formulas): no blue/red (signs), no accent; adjacent ones far apart
     band: str  # behind the network's part of a loss: a panel a little stronger than `panel`
+    warning: str  # what is wrong: a step of a class's own backward that is not the chain rule (with ⚠)
     font: str = "DejaVu Sans"  # the one face for words and numbers; LaTeX only for mathematics
     code_style: str = "github-dark"  # Pygments' colours for code on pages (nnanim deck build)
     title_size: float = 1 / 13  # of the frame height: a line, ascender to descender
@@ -85,10 +86,11 @@ def contrast(a, b):
 DARK = Theme("dark", background="#14161c", text="#f2f2f2", muted="#bcc2cd", accent="#ffcc4d",
              positive="#8ccaff", negative="#ff9a8c", panel="#232733", rule="#5f6574",
              fill_positive="#3d9bff", fill_negative="#ff5a47", fill_zero="#3a3f4c",
-             layers=("#8fe388", "#d2bcff", "#6fdcd0", "#f8b2f2"), band="#2e3446")
+             layers=("#8fe388", "#d2bcff", "#6fdcd0", "#f8b2f2"), band="#2e3446", warning="#ffa060")
 LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", accent="#634500",
               positive="#143f8c", negative="#921d17", panel="#eceae2", rule="#a3a7b2",
               fill_positive="#2f6fd6", fill_negative="#d8402f", fill_zero="#dedcd4",
-             layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc", code_style="default")
+             layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc", warning="#7f3500",
+             code_style="default")
 THEMES = {"dark": DARK, "light": LIGHT}
-TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative")  # each >= 7:1 on background and panel
+TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative", "warning")  # each >= 7:1 on background and panel

@@ -342,3 +342,80 @@ def test_gradient_rules_notes_say_each_rule_with_its_numbers(tmp_path):
         assert all(line.rsplit(" = ", 1)[1] in note for line in rule_lines(example))
     assert "\u2202t/\u2202x = 1 \u2212 t\u00b2 = 1 \u2212 0.4621\u00b2 = 0.7864" in notes[2]
     assert all(example.title in notes[len(EXAMPLES)] for example in EXAMPLES)
+
+
+# ----- a class's own backward that is wrong is never shown as if it were right
+ASSIGNING = '''
+class Scalar:
+    def __init__(self, val, _children=(), _op=''):
+        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
+        self._back = lambda: None
+
+    def __add__(self, other):
+        out = Scalar(self.val + other.val, (self, other), '+')
+        def _back():
+            self.g = out.g
+            other.g = out.g
+        out._back = _back
+        return out
+
+    def __mul__(self, other):
+        out = Scalar(self.val * other.val, (self, other), '*')
+        def _back():
+            self.g += other.val * out.g
+            other.g += self.val * out.g
+        out._back = _back
+        return out
+
+    def backward(self):
+        topo, seen = [], set()
+        def build(v):
+            if v not in seen:
+                seen.add(v)
+                for c in v._children:
+                    build(c)
+                topo.append(v)
+        build(self)
+        self.g = 1.0
+        for v in reversed(topo):
+            v._back()
+
+
+x, y = Scalar(1.5), Scalar(2.0)
+L = (x + x) * y
+L.backward()
+'''
+
+
+def _own_step(tmp_path, source):
+    from nnanim.runs import script_run
+
+    (tmp_path / "own.py").write_text(source)
+    return script_run(tmp_path / "own.py").step(0)
+
+
+def test_a_wrong_step_of_a_class_own_backward_is_marked_with_what_it_should_be(tmp_path):
+    from nnanim.scenes.backprop_plan import WARN, backward_beats, closing_note
+    from nnanim.scenes.roles import names
+
+    step = _own_step(tmp_path, ASSIGNING)
+    beats = backward_beats(step)
+    marked = [b for b in beats if any(line.startswith(WARN) for line in b.rule)]
+    assert len(marked) == 1, "the first wrong step, and only the wrong ones"
+    assert marked[0].rule[-1] == f"{WARN}the class's backward made 1.5.grad 2: should be 4"
+    assert "Wrong: the class's backward made 1.5.grad 2: should be 4" in marked[0].note
+    assert [r.after for r in marked[0].received][-1] == 2, "the class's own numbers are replayed"
+    end = closing_note(step, beats, step.graph.leaf_list, names(step))
+    assert "is wrong: 1.5.grad = 2, should be 4" in end and "every value holds" not in end
+
+
+def test_a_class_own_backward_that_is_right_looks_as_nnanim_own(tmp_path):
+    from nnanim.scenes.backprop_plan import WARN, backward_beats, closing_note
+    from nnanim.scenes.roles import names
+
+    step = _own_step(tmp_path, ASSIGNING.replace("self.g = out.g\n            other.g = out.g",
+                                                   "self.g += out.g\n            other.g += out.g"))
+    beats = backward_beats(step)
+    assert not any(line.startswith(WARN) for b in beats for line in b.rule)
+    assert closing_note(step, beats, step.graph.leaf_list, names(step)).startswith(
+        "Backward is done: every value holds the derivative of L")
