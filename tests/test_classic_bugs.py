@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +221,14 @@ def test_subtraction_and_division_of_the_class_own_are_judged_by_finite_differen
         assert report.findings == []
     else:
         assert len(report.findings) == 1 and words in report.findings[0].text, report.findings
+
+
+def test_the_lectures_value_agrees(tmp_path):
+    import shutil
+
+    shutil.copy(Path(__file__).parent / "lecture_value.py", tmp_path / "value.py")
+    report = check_script(student(tmp_path, "from value import Value\n\nw, b = Value(0.7, label='w'), Value(-0.2, label='b')\n"
+                                            "for step in range(3):\n    h = (w * Value(1.5) + b).tanh()\n"
+                                            "    loss = (h + Value(-0.5)) * (h + Value(-0.5))\n"
+                                            "    w.grad = b.grad = 0.0\n    loss.backward()\n    w.data -= 0.5 * w.grad\n"))
+    assert report.steps == 3 and report.findings == [] and report.notes == []
