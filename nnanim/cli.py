@@ -19,7 +19,7 @@ from nnanim import render_options, sandbox
 from nnanim.engine import TraceError, load_trace
 from nnanim.engine.atomic import check_writable, real_folder
 from nnanim.engine.datasets import DATASETS
-from nnanim.errors import NnanimError, said
+from nnanim.errors import NnanimError, printable, said
 from nnanim.render import RENDERS, RenderRequest, flags, unread_options
 from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, toy_run, workshop_run
 from nnanim.scenes.options import SCENE_OPTIONS
@@ -56,9 +56,9 @@ def _wrote(paths, remarks, kind):
     """Say what a command wrote, after its remarks (a line each on stderr, starting `kind:`); returns the
     paths (what `%nnanim` in a notebook shows)."""
     for remark in remarks:
-        click.echo(f"{kind}: {remark}", err=True)
+        click.echo(f"{kind}: {printable(remark)}", err=True)  # names from a shared deck: no terminal codes
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {printable(path)}")
     return paths
 
 
