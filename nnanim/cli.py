@@ -56,7 +56,7 @@ def _wrote(paths, remarks, kind):
     """Say what a command wrote, after its remarks (a line each on stderr, starting `kind:`); returns the
     paths (what `%nnanim` in a notebook shows)."""
     for remark in remarks:
-        click.echo(f"{kind}: {printable(remark)}", err=True)  # names from a shared deck: no terminal codes
+        click.echo(f"{kind}: {printable(remark, 4000)}", err=True)  # names from a shared deck: no terminal codes
     for path in paths:
         click.echo(f"wrote {printable(path)}")
     return paths
