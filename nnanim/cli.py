@@ -23,7 +23,7 @@ from nnanim.errors import NnanimError, printable, said
 from nnanim.render import RENDERS, RenderRequest, flags, unread_options
 from nnanim.runs import DEFAULTS, load_data, parse_architecture, planned_steps, toy_run, workshop_run
 from nnanim.scenes.options import SCENE_OPTIONS
-from nnanim.scenes.registry import NEEDS, SCENES
+from nnanim.scenes.registry import NEEDS, SCENES, unknown
 
 
 class DataSource(click.ParamType):
@@ -304,7 +304,7 @@ def _scene_request(scene, trace_file, given, **settings):
     if scene is None:
         raise click.UsageError("give a SCENE (`nnanim scenes` lists them)")
     if scene not in SCENES:
-        raise click.BadParameter(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}", param_hint="'SCENE'")
+        raise click.BadParameter(unknown(scene), param_hint="'SCENE'")
     unread = unread_options(scene, given)
     if unread:
         raise click.UsageError(unread)

@@ -33,7 +33,7 @@ from nnanim.engine.steps import TraceError
 from nnanim.errors import printable
 from nnanim.errors import NnanimError
 from nnanim.render import DEFAULT_QUALITY, DEFAULT_THEME, QUALITIES, RenderRequest, unread_options
-from nnanim.scenes.registry import SCENES
+from nnanim.scenes.registry import SCENES, unknown
 from nnanim.scenes.theme import THEMES
 
 DEFAULTS = {"trace": None, "quality": DEFAULT_QUALITY, "theme": DEFAULT_THEME}  # a deck's settings, unless it says otherwise
@@ -166,7 +166,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
             raise DeckError(f"{where}: {e.format_message()}") from None
         scene, trace_file = params["scene"], params["trace_file"]
         if scene not in SCENES:
-            raise DeckError(f"{where}: {scene!r} is not a scene (`nnanim scenes` lists them)")
+            raise DeckError(f"{where}: {unknown(scene)}")
         given = render_options.given_scene_options(params)
         unread = unread_options(scene, given)
         if unread:

@@ -20,7 +20,7 @@ from nnanim import sidecar, tools
 from nnanim.engine.atomic import atomic_path, check_writable
 from nnanim.errors import NnanimError
 from nnanim.scenes.options import SCENE_OPTIONS
-from nnanim.scenes.registry import SCENES
+from nnanim.scenes.registry import SCENES, unknown
 from nnanim.scenes.theme import THEMES
 
 QUALITIES = {"l": (854, 480, 15), "m": (1280, 720, 30), "h": (1920, 1080, 60), "k": (3840, 2160, 60)}  # Manim's
@@ -93,7 +93,7 @@ def request(scene, trace=None, *, quality=DEFAULT_QUALITY, theme=DEFAULT_THEME, 
     """A RenderRequest made from Python values, each checked as the command line checks it (RenderError,
     one line, naming the value): the door nnanim.render and the notebook go through."""
     if scene not in SCENES:
-        raise RenderError(f"{scene!r} is not a scene; choose from {', '.join(SCENES)}")
+        raise RenderError(unknown(scene))
     for name, value, allowed in (("quality", quality, QUALITIES), ("theme", theme, THEMES), ("format", fmt, FORMATS)):
         if value not in allowed:
             raise RenderError(f"{name}={value!r}: choose from {', '.join(allowed)}")

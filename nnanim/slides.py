@@ -89,7 +89,10 @@ def find_renders(renders, trace=None):
             chosen.append(Render(slide.title, matches[0], _info(matches[0])))
             break
     if trace is not None and not by_trace:
-        raise SlidesError(f"no renders of {trace} in {renders} (renders/loss-{trace}.mp4 and the like): "
+        there = sorted({p.name[len(s) + 1:].split(".")[0] for p in renders.iterdir()
+                        if (s := scene_of(p.name)) and p.name[len(s):len(s) + 1] == "-"})
+        held = f"; it holds renders of {', '.join(there)}" if there else ""
+        raise SlidesError(f"no renders of {trace} in {renders}{held} (renders/loss-{trace}.mp4 and the like): "
                           "check the trace's name")
     if len(by_trace) > 1:
         names = ", ".join(sorted(by_trace))

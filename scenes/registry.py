@@ -6,6 +6,7 @@ Each entry says where its class is, what it needs from a trace, which options it
 not import manim, so listing scenes is instant.
 """
 
+import difflib
 import importlib
 from dataclasses import dataclass
 
@@ -94,6 +95,13 @@ SCENES = {e.name: e for e in [
                "x <- x - lr*f'(x): f from 16 to 14.826, more steps downhill, then g(a, b, c) = 3ab - c",
                needs="nothing", options=("function", "at")),
 ]}
+
+
+def unknown(name):
+    """Why `name` is not a scene, in one line: the scene it looks like (a misspelling), and the choices."""
+    close = difflib.get_close_matches(str(name), SCENES, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{name!r} is not a scene{hint}; choose from {', '.join(SCENES)}"
 
 
 def entry_of(scene_class):

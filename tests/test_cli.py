@@ -222,3 +222,19 @@ def test_modules_print_like_micrographs():
     assert repr(MLP(3, [2, 4, 4, 2])) == "MLP(3, [2, 4, 4, 2], activation='tanh')"
     assert repr(Layer(3, 2, activation="relu")) == "Layer(3, 2, activation='relu')"
     assert repr(Neuron(3)) == "Neuron(3, activation='tanh')"
+
+
+def test_a_misspelt_scene_gets_a_did_you_mean(tmp_path):
+    import nnanim
+
+    result = CliRunner().invoke(main, ["render", "formla", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "'formla' is not a scene (did you mean 'formula'?)" in result.output
+    with pytest.raises(nnanim.NnanimError, match="did you mean 'backprop'"):
+        nnanim.render("backprob")
+
+
+def test_slides_of_a_trace_not_there_name_those_that_are(tmp_path):
+    for name in ("loss-default.mp4", "loss-formula-moons.png"):
+        (tmp_path / name).write_bytes(b"\0")
+    result = CliRunner().invoke(main, ["slides", str(tmp_path), "--trace", "nope"])
+    assert result.exit_code == 1 and "it holds renders of default, moons" in result.output
