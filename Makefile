@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
 	$(BIN)/nnanim render --all renders/default.nntrace -q m
 	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
-	$(BIN)/nnanim slides renders --trace default
+	$(BIN)/nnanim slides renders --trace default --trace moons
 	$(BIN)/nnanim deck build examples/workshop-deck/slides.md -q m -o renders/workshop-deck
 	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian),"
 	@echo "      and the workshop's own deck with nnanim's scenes in it: renders/workshop-deck/slides.html"

@@ -444,7 +444,7 @@ def _workshop_trace(out_dir):
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @cloup.option_group(
     "What goes in",
-    cloup.option("--trace", "trace_name", metavar="NAME",
+    cloup.option("--trace", "trace_name", metavar="NAME", multiple=True,
                  help="Take the renders of this trace (renders/loss-NAME.mp4 …); needed when the folder "
                       "holds renders of several traces."),
     cloup.option("--notes", "notes_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -71,34 +71,50 @@ class Slide:
 
 
 def find_renders(renders, trace=None):
-    """The deck's slides that have a render in `renders`, in order, all of one trace (`trace`, or the only
-    one there is): a folder holding two traces' renders is refused rather than mixed."""
+    """The deck's slides that have a render in `renders`, in order. `trace`: a trace's name, or several
+    (the boundary from the moons run, the rest from the workshop's): each slide takes the first that has
+    a render of it. Without one, all of the only trace there is: a folder holding two traces' renders is
+    refused rather than mixed."""
+    traces = [trace] if isinstance(trace, str) else list(trace or [])
+    there = _traces_in(renders)
+    if not traces and len(there) > 1:
+        raise SlidesError(f"{renders} holds the renders of {len(there)} traces ({', '.join(there)}): choose one with "
+                          f"--trace NAME (or several, --trace A --trace B: each slide from the first that has it)")
     chosen, by_trace = [], {}
     for slide in DECK:
         entry = SCENES[slide.scene]
-        for ext in PREFERRED:
-            pattern = entry.output_name(("*" if trace is None else glob.escape(trace)) if slide.uses_trace
-                                        else None, ext.lstrip("."))
-            matches = [p for p in sorted(renders.glob(pattern)) if p.is_file() and scene_of(p.name) == slide.scene
-                       and all(r.path != p for r in chosen)]
-            if not matches:
+        for name in (traces or ["*"]) if slide.uses_trace else [None]:
+            found = _render_of(renders, slide, entry, None if name is None else name if name == "*" else
+                               glob.escape(name), chosen)
+            if found is None:
                 continue
             if slide.uses_trace:
-                for p in matches:
-                    by_trace.setdefault(p.name[len(entry.name) + 1:-len(ext)], []).append(p)
-            chosen.append(Render(slide.title, matches[0], _info(matches[0])))
+                by_trace.setdefault(found.name[len(entry.name) + 1:-len(found.suffix)], []).append(found)
+            chosen.append(Render(slide.title, found, _info(found)))
             break
-    if trace is not None and not by_trace:
-        there = sorted({p.name[len(s) + 1:].split(".")[0] for p in renders.iterdir()
-                        if (s := scene_of(p.name)) and p.name[len(s):len(s) + 1] == "-"})
-        held = f"; it holds renders of {', '.join(there)}" if there else ""
-        raise SlidesError(f"no renders of {trace} in {renders}{held} (renders/loss-{trace}.mp4 and the like): "
-                          "check the trace's name")
-    if len(by_trace) > 1:
-        names = ", ".join(sorted(by_trace))
-        raise SlidesError(f"{renders} holds the renders of {len(by_trace)} traces ({names}): choose one with "
-                          f"--trace NAME")
+    for name in traces:
+        if name not in by_trace:
+            held = f"; it holds renders of {', '.join(there)}" if there else ""
+            raise SlidesError(f"no renders of {name} in {renders}{held} (renders/loss-{name}.mp4 and the like): "
+                              "check the trace's name")
     return chosen
+
+
+def _traces_in(renders):
+    """The names of the traces whose renders a folder holds (`loss-moons.mp4`: moons)."""
+    return sorted({p.name[len(s) + 1:-len(p.suffix)] for p in renders.iterdir()
+                   if (s := scene_of(p.name)) and p.name[len(s):len(s) + 1] == "-" and p.suffix in PREFERRED})
+
+
+def _render_of(renders, slide, entry, pattern, chosen):
+    """The render of `slide` in `renders` for the trace name `pattern` (a glob; None: a scene that reads
+    no trace), in the preferred format; None if there is none."""
+    for ext in PREFERRED:
+        matches = [p for p in sorted(renders.glob(entry.output_name(pattern, ext.lstrip("."))))
+                   if p.is_file() and scene_of(p.name) == slide.scene and all(r.path != p for r in chosen)]
+        if matches:
+            return matches[0]
+    return None
 
 
 def _info(path):

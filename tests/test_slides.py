@@ -401,3 +401,15 @@ def test_a_failing_scene_is_reported_and_the_others_finish(tmp_path):
     assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
     assert "rendered   mlp-big.mp4" in result.output and (tmp_path / "training-big.mp4").is_file()
     assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
+
+
+def test_one_deck_takes_its_slides_from_several_traces(tmp_path):
+    from nnanim.slides import find_renders
+
+    for name in ("loss-default.mp4", "boundary-moons.mp4", "loss-moons.mp4", "derivative.gif"):
+        (tmp_path / name).write_bytes(b"\0")
+    found = {r.title: r.path.name for r in find_renders(tmp_path, ["default", "moons"])}
+    assert found["The training loop"] == "loss-default.mp4", "the first trace that has the slide"
+    assert found["What a classifier learns"] == "boundary-moons.mp4" and found["Derivatives 101"] == "derivative.gif"
+    with pytest.raises(Exception, match="no renders of nope in .*; it holds renders of default, moons"):
+        find_renders(tmp_path, ["default", "nope"])
