@@ -17,7 +17,7 @@ import click
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from nnanim.errors import NnanimError
-from nnanim.notebook import Media, one_line_errors
+from nnanim.notebook import Media, fitted, one_line_errors
 
 # Names a recorded trace must not take: Python's builtins (print, len, ...) and IPython's own.
 RESERVED = set(dir(builtins)) | {"In", "Out", "get_ipython", "exit", "quit", "display", "nnanim"}
@@ -138,7 +138,7 @@ def shown(result):
     if suffix == ".svg":
         from IPython.display import SVG
 
-        return SVG(filename=str(result))
+        return SVG(data=fitted(result.read_text()))
     if suffix in Media.TYPES:
         return Media.of(result)
     if suffix == ".nntrace":

@@ -18,6 +18,7 @@ its one line without a traceback (one_line_errors), as the command line does.
 """
 
 import base64
+import re
 import os
 import sys
 import tempfile
@@ -32,6 +33,13 @@ IMAGE_TYPES = {".gif": "image/gif", ".png": "image/png"}
 LARGE = 20e6  # bytes of media embedded in a notebook before it says so
 
 
+def fitted(svg):
+    """A graphviz SVG that fits the width it is shown at: as wide as the cell at most, never wider than
+    drawn (a network of 4,000 pt is scaled down to the cell, not scrolled; a small graph is not blown up)."""
+    return re.sub(r'<svg width="([\d.]+)pt" height="[\d.]+pt"',
+                  lambda m: f'<svg width="100%" style="max-width: {m.group(1)}pt; height: auto"', svg, count=1)
+
+
 class Drawing:
     """A Value graph drawn by graphviz: SVG inline in Jupyter, `.save(path)` to .svg or .png."""
 
@@ -39,7 +47,7 @@ class Drawing:
         from nnanim.drawing import run_dot, to_dot
 
         self.step, self.after_backward, self.group = step, after_backward, group
-        self.svg = run_dot(to_dot(step, after_backward, group), "svg").decode()
+        self.svg = fitted(run_dot(to_dot(step, after_backward, group), "svg").decode())
 
     def _repr_svg_(self):
         return self.svg

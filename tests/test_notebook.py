@@ -157,3 +157,15 @@ def test_show_refuses_what_it_cannot_render_in_one_line_outside_a_kernel(tmp_pat
         nnanim.draw(nnanim.Value(1.0)).save(tmp_path / "graph.jpg")
     assert shutil.which("dot")
     assert nnanim.draw(nnanim.Value(1.0, label="x")).save(tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_drawing_fits_the_cell_width_it_is_shown_at():
+    import nnanim
+
+    a = nnanim.Value(2.0, label="a")
+    L = a * a
+    L.backward()
+    svg = nnanim.draw(L)._repr_svg_()
+    head = svg[svg.index("<svg"):svg.index(">", svg.index("<svg"))]
+    assert 'width="100%"' in head and "max-width:" in head and "pt;" in head and 'height="' not in head
+    assert "viewBox=" in head, "scaled, not cropped"
