@@ -95,12 +95,13 @@ def forward(layers, points, activation="tanh"):
     act = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "linear": lambda z: z}[activation]
     x = np.asarray(points, dtype=np.float64)
     outputs = []
-    for W, b in layers:
-        total = W[:, 0][None, :] * x[:, :1]
-        for i in range(1, W.shape[1]):
-            total = total + W[:, i][None, :] * x[:, i:i + 1]
-        x = act(total + b[None, :])
-        outputs.append(x)
+    with np.errstate(all="ignore"):  # a diverged run's inf and NaN, as the engine computed them
+        for W, b in layers:
+            total = W[:, 0][None, :] * x[:, :1]
+            for i in range(1, W.shape[1]):
+                total = total + W[:, i][None, :] * x[:, i:i + 1]
+            x = act(total + b[None, :])
+            outputs.append(x)
     return outputs
 
 
