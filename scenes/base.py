@@ -9,7 +9,7 @@ in memory.
 import os
 from functools import lru_cache
 
-from manim import DOWN, ManimColor, Scene, Text, config
+from manim import ManimColor, Scene, Text, config
 
 from nnanim.engine import load_trace
 from nnanim.engine.training import record_run
@@ -19,6 +19,7 @@ from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
 from nnanim.scenes.registry import entry_of
 from nnanim.scenes.theme import THEMES
+from nnanim.scenes.training_plan import Box, capital
 
 __all__ = ["SceneOptions", "TraceScene", "trace_for", "text", "caption"]
 
@@ -63,6 +64,7 @@ class TraceScene(Scene):
     def setup(self):
         self.stops, self.notes, self.layout_problems = [], [], []
         self.end_note = None
+        self.clamped = None  # the first number drawn at the edge (scenes/drawable.py), said in a caption
         self.theme = THEMES[self.options.theme]
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
@@ -83,8 +85,23 @@ class TraceScene(Scene):
 
     def step_notes(self):
         """A speaker's note per step: one per stop, then `end_note` (what plays after the last stop; by
-        default the scene's summary)."""
-        return self.notes + [self.end_note or self.entry.summary]
+        default the scene's summary), which says what the caption says of a number drawn at the edge."""
+        end = self.end_note or self.entry.summary
+        return self.notes + [f"{end} {capital(self.clamped.said())}." if self.clamped else end]
+
+    def say_clamped(self, *found):
+        """The first of `found` (scenes/drawable.Clamped, or None) that is a number: a caption under the
+        scene's subject names it, and the end note. Call it before laying out: `safe_area` leaves it room."""
+        self.clamped = next((f for f in found if f is not None), None)
+        if self.clamped:
+            self.add(caption(self.clamped.said(), self.theme))
+
+    def safe_area(self):
+        """The title-safe area (a training_plan.Box) that the scene's subject fills: above the caption, if any."""
+        left, bottom, right, top = self.theme.safe_area(config.frame_width, config.frame_height)
+        if self.clamped:
+            bottom += config.frame_height * self.theme.min_text * 1.5
+        return Box(left, bottom, right, top)
 
     def check_layout(self, when):
         """With --check-layout: record what on screen breaks the visual language (scenes/layout.py)."""
@@ -131,10 +148,11 @@ def _font_size_for(font, line_height):
     return 48 * line_height / reference.height
 
 
-def caption(content, theme, color=None, edge=DOWN, buff=0.3):
-    """A line of secondary text at the theme's smallest readable size, at the bottom of the frame (or
-    at another `edge` or corner, such as UR), narrowed if it would not fit across the frame."""
+def caption(content, theme, color=None):
+    """A line of secondary text at the theme's smallest readable size at the bottom of the title-safe area,
+    narrowed if it would not fit across it."""
+    left, bottom, right, _ = theme.safe_area(config.frame_width, config.frame_height)
     line = text(content, theme, color=color or theme.muted)
-    if line.width > config.frame_width - 2 * buff:
-        line.scale_to_fit_width(config.frame_width - 2 * buff)
-    return line.to_edge(edge, buff=buff)
+    if line.width > right - left:
+        line.scale_to_fit_width(right - left)
+    return line.move_to([(left + right) / 2, bottom + line.height / 2, 0])

@@ -6,15 +6,15 @@ where most of the change happens, get most of the time, and the clip stops once 
 tenth. Steps whose loss is NaN or infinite (a diverging run) are marked on the axis instead of drawn.
 """
 
-import numpy as np
 from manim import config
 
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import TraceScene
+from nnanim.scenes.drawable import first_clamped
 from nnanim.scenes.loss_chart import LossChart
 from nnanim.scenes.network_plan import sampled_steps
 from nnanim.scenes.replay import play_run
-from nnanim.scenes.training_plan import capital, descent, log_view, safe_box, tenth_step
+from nnanim.scenes.training_plan import capital, descent, log_view, tenth_step
 
 DRAW_SECONDS = 8
 
@@ -24,11 +24,9 @@ class Loss(TraceScene):
 
     def construct(self):
         losses = self.trace.losses
-        if not np.isfinite(losses).any():
-            raise ValueError("this trace has no finite loss to draw")
         log = log_view(losses, forced=self.options.log)
-        chart = LossChart(losses, safe_box(self.theme, config.frame_width, config.frame_height),
-                          self.theme, log)
+        self.say_clamped(first_clamped(losses, "the loss"))
+        chart = LossChart(losses, self.safe_area(), self.theme, log)
         chart.show(0)
         self.add(chart, *chart.moving)
         schedule = sampled_steps(len(losses), max(int(DRAW_SECONDS * config.frame_rate), 2))

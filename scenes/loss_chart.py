@@ -9,6 +9,7 @@ import numpy as np
 from manim import Dot, Line, VGroup, config
 
 from nnanim.scenes.base import text
+from nnanim.scenes.drawable import clamped
 from nnanim.scenes.raster_plot import RasterLabel, RevealedCurve, text_width
 from nnanim.scenes.training_plan import (Box, bad_runs, linear_ticks, log_label, log_ticks, step_ticks,
                                          value_text)
@@ -27,9 +28,10 @@ class LossChart(VGroup):
         self.theme, self.log, self.n = theme, log, len(self.losses)
         line = round(config.frame_height * theme.min_text, 3)
         self.line, self.row = line, line * 1.45
-        finite = np.isfinite(self.losses) & ((self.losses > 0) if log else True)
+        self.drawn = clamped(self.losses)  # the readout writes each loss; the curve draws it (scenes/drawable.py)
+        finite = np.isfinite(self.drawn) & ((self.drawn > 0) if log else True)
         self.steps = np.flatnonzero(finite)
-        values = self.losses[self.steps]
+        values = self.drawn[self.steps]
         self.last = max(self.n - 1, 1)
 
         self.bad = bad_runs(self.losses)
@@ -101,7 +103,7 @@ class LossChart(VGroup):
 
     def point(self, k):
         """The scene point of step k's loss (log10 of it on a log axis)."""
-        v = self.losses[k]
+        v = self.drawn[k]
         return np.array([self.x_of(k), self.y_of(math.log10(v) if self.log else v), 0.0])
 
     def show(self, k):

@@ -5,6 +5,7 @@ from manim import LEFT, ManimColor, VGroup, config, interpolate_color
 
 from nnanim.scenes.base import TraceScene
 from nnanim.scenes.colour_bar import bar_width, colour_bar
+from nnanim.scenes.drawable import first_clamped
 from nnanim.scenes.network_plan import architecture_of, counted, input_names, weight_range, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, headers_for, weight_scale
 from nnanim.scenes.shortened import fitted
@@ -40,8 +41,13 @@ class ParamsScene(TraceScene):
             self.add(*above)
 
     def safe_box(self):
-        """(left, bottom, right, top) of the title-safe area, in scene units."""
-        return self.theme.safe_area(config.frame_width, config.frame_height)
+        """(left, bottom, right, top) of the title-safe area above the caption (if any), in scene units."""
+        box = self.safe_area()
+        return box.left, box.bottom, box.right, box.top
+
+    def say_clamped_parameters(self, steps, *more):
+        """Say (TraceScene.say_clamped) the first parameter of `steps` drawn at the edge, else the first of `more`."""
+        self.say_clamped(first_clamped(self.values, self.trace.parameters, steps), *more)
 
     def title_bottom(self):
         """The height below which a scene's subject goes, under its title row."""
@@ -92,6 +98,7 @@ class Mlp(ParamsScene):
     def construct(self):
         k = self.step_index()
         layers = weights_at(self.trace, k, self.values)
+        self.say_clamped_parameters([k])
         scale = weight_scale(layers)
         shape = " \u2192 ".join(map(str, self.arch))
         title, bar, below = self.title_row(f"MLP {shape} at step {k}", scale, "weight")

@@ -8,6 +8,8 @@ import numpy as np
 from nnanim.engine.graph import first_neurons, neuron_groups
 from nnanim.engine.labels import index_label, is_parameter, parse
 from nnanim.engine.numbers import number
+from nnanim.engine.steps import TraceError
+from nnanim.errors import printable
 from nnanim.scenes.notation import ELLIPSIS, shown, subscripted
 
 
@@ -80,7 +82,7 @@ def weights_at(trace, step, values=None):
     Pass `values` (trace.parameter_series()[0]) when calling for many steps."""
     arch = architecture_of(trace)
     values = trace.parameter_series()[0] if values is None else values
-    column = {label: k for k, label in enumerate(trace.parameters)}
+    column = parameter_columns(trace, arch)
     layers = []
     for l, (n_in, n_out) in enumerate(zip(arch[:-1], arch[1:])):
         W = np.array([[values[step, column[index_label("w", i, j, l)]] for i in range(n_in)] for j in range(n_out)])
@@ -89,18 +91,42 @@ def weights_at(trace, step, values=None):
     return layers
 
 
+def mlp_labels(arch):
+    """The parameters' labels of an MLP `arch`, layer by layer, each neuron's weights then its bias."""
+    return [label for l, (n_in, n_out) in enumerate(zip(arch[:-1], arch[1:])) for j in range(n_out)
+            for label in [index_label("w", i, j, l) for i in range(n_in)] + [index_label("b", j, l)]]
+
+
+def parameter_columns(trace, arch):
+    """label -> the trace's column of it, for every parameter of an MLP `arch`; a TraceError naming the first
+    label the trace does not have, and what it has instead."""
+    column = {label: k for k, label in enumerate(trace.parameters)}
+    expected = mlp_labels(arch)
+    missing = next((label for label in expected if label not in column), None)
+    if missing is None:
+        return column
+    shape = ",".join(map(str, arch))
+    known = set(expected)
+    other = next((label for label in trace.parameters if label not in known), None)
+    instead = f"; it has {printable(other, 40)!r} instead" if other is not None else ""
+    raise TraceError(f"this trace's parameters do not fit its network {shape}: none is labelled {missing}, as an "
+                     f"MLP {shape} names its {len(expected)} parameters (w_ijl, b_jl: {expected[0]} to "
+                     f"{expected[-1]}){instead}")
+
+
 def forward(layers, points, activation="tanh"):
     """Every layer's outputs for many input points at once, (N, width) each. The sum is taken in the
     engine's order (w0·x0 + w1·x1 + ... + b), so the numbers are the engine's, bit for bit."""
     act = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "linear": lambda z: z}[activation]
     x = np.asarray(points, dtype=np.float64)
     outputs = []
-    for W, b in layers:
-        total = W[:, 0][None, :] * x[:, :1]
-        for i in range(1, W.shape[1]):
-            total = total + W[:, i][None, :] * x[:, i:i + 1]
-        x = act(total + b[None, :])
-        outputs.append(x)
+    with np.errstate(all="ignore"):  # a diverged run's inf and NaN, as the engine computed them
+        for W, b in layers:
+            total = W[:, 0][None, :] * x[:, :1]
+            for i in range(1, W.shape[1]):
+                total = total + W[:, i][None, :] * x[:, i:i + 1]
+            x = act(total + b[None, :])
+            outputs.append(x)
     return outputs
 
 

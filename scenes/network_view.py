@@ -9,11 +9,11 @@ shortened to fit; every text is at the readable floor. The layout is scenes/netw
 import math
 from functools import lru_cache
 
-import numpy as np
 from manim import LEFT, RIGHT, Circle, Line, Rectangle, Square, VGroup, config
 
 from nnanim.engine.labels import index_label
 from nnanim.scenes.base import text
+from nnanim.scenes.drawable import scale_of
 from nnanim.scenes.network_layout import place
 from nnanim.scenes.notation import subscripted
 from nnanim.scenes.shortened import fitted
@@ -33,10 +33,9 @@ def label(content, theme, color, width=None):
 
 
 def weight_scale(layers):
-    """The weight at which edges reach their full colour and width: the largest |w|, rounded up to 0.5."""
-    finite = [np.abs(W[np.isfinite(W)]) for W, _ in layers]
-    largest = max((float(w.max()) for w in finite if w.size), default=1.0)
-    return max(math.ceil(largest * 2) / 2, 0.5)
+    """The weight at which edges reach their full colour and width: the largest finite |w|, rounded up to
+    0.5 (at most drawable.LIMIT)."""
+    return scale_of([W for W, _ in layers])
 
 
 def headers_for(arch):

@@ -8,6 +8,7 @@ from manim import Line, Rectangle, VGroup, config
 
 from nnanim.engine.numbers import number
 from nnanim.scenes.base import text
+from nnanim.scenes.drawable import LIMIT
 from nnanim.scenes.network_plan import forward
 from nnanim.scenes.notation import subscripted
 from nnanim.scenes.raster import Raster, scene_box
@@ -42,24 +43,30 @@ class Plane(VGroup):
         x_name = fitted(f"{subscripted(names[0])} \u2192", theme, box.width * 0.4, line, color=theme.muted)
         y_name = fitted(f"\u2191 {subscripted(names[1])}", theme, box.width * 0.6, line, color=theme.muted)
         bottom, top = box.bottom + row + TICK + GAP, box.top - row - 0.1
-        probe = [text(number(v), theme, line) for v in (-8.88, 88.8)]
-        gutter = max(p.width for p in probe) + TICK + GAP
-        self.plot = Box(box.left + gutter, bottom, box.right, top)
-        self.x_range, self.y_range = plane_ranges(points, self.plot.width / self.plot.height)
+        gutter = max(text(number(v), theme, line).width for v in (-8.88, 88.8)) + TICK + GAP
+        for _ in range(3):  # the y labels' width sets the plot's, which sets its range and so its labels
+            self.plot = Box(box.left + gutter, bottom, box.right, top)
+            self.x_range, self.y_range = plane_ranges(points, self.plot.width / self.plot.height)
+            y_labels = [(v, text(number(v), theme, line, color=theme.muted)) for v in inner_ticks(*self.y_range)]
+            widest = max((label.width for _, label in y_labels), default=0.0) + TICK + GAP
+            if widest <= gutter:
+                break
+            gutter = widest
         p = self.plot
         rule = dict(color=theme.rule, stroke_width=3)
         self.add(Rectangle(width=p.width, height=p.height, **rule).move_to(p.center))
-        for v in inner_ticks(*self.y_range):
+        for v, label in y_labels:
             y = self.to_point(self.x_range[0], v)[1]
-            label = text(number(v), theme, line, color=theme.muted)
             self.add(Line([p.left - TICK, y, 0], [p.left, y, 0], **rule),
                      label.move_to([p.left - TICK - GAP - label.width / 2, y, 0]))
         x_name.move_to([p.right - x_name.width / 2, p.bottom - TICK - GAP - line / 2, 0])
+        room = box.left  # where the next x label may start: right of the last one drawn
         for v in inner_ticks(*self.x_range):
             x = self.to_point(v, self.y_range[0])[0]
             label = text(number(v), theme, line, color=theme.muted).move_to([x, x_name.get_y(), 0])
-            if label.get_right()[0] < x_name.get_left()[0] - 0.2:  # else it would touch the axis's name
+            if room < label.get_left()[0] and label.get_right()[0] < x_name.get_left()[0] - 0.2:  # else it touches
                 self.add(Line([x, p.bottom, 0], [x, p.bottom - TICK, 0], **rule), label)
+                room = label.get_right()[0] + 0.2
         self.add(x_name, y_name.move_to([p.left - gutter + y_name.width / 2, p.top + 0.1 + row / 2, 0]))
 
     def to_point(self, x, y):
@@ -101,7 +108,7 @@ class Heatmap(Raster):
 
     def show(self, layers):
         out = forward(layers, self.points, self.activation)[-1][:, 0].reshape(self.grid)
-        field = self.down @ np.nan_to_num(out) @ self.across
+        field = self.down @ np.clip(np.nan_to_num(out), -LIMIT, LIMIT) @ self.across  # NaN: 0
         index = np.clip(np.round((field + 1) / 2 * (len(self.lut) - 1)), 0, len(self.lut) - 1).astype(int)
         image = self.lut[index]
         sign = field >= 0

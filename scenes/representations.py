@@ -8,6 +8,7 @@ from manim import DOWN, LEFT, Create, ManimColor, VGroup, config, interpolate_co
 
 from nnanim.engine.numbers import MINUS, number
 from nnanim.scenes.base import text
+from nnanim.scenes.drawable import clamped, scale_of
 from nnanim.scenes.network import ParamsScene, the
 from nnanim.scenes.network_plan import example, forward, listed, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, headers_for, weight_scale
@@ -22,12 +23,8 @@ SPAN = 2.0  # the plane of two inputs: from -SPAN to SPAN on both axes
 
 
 def value_scale(activation, values):
-    """Where the diverging scale saturates: 1 for tanh (its range), else the largest |value| (to 0.5)."""
-    if activation == "tanh":
-        return 1.0
-    finite = [np.abs(v[np.isfinite(v)]) for v in map(np.asarray, values)]
-    largest = max((float(v.max()) for v in finite if v.size), default=1.0)
-    return max(np.ceil(largest * 2) / 2, 0.5)
+    """Where the diverging scale saturates: 1 for tanh (its range), else the largest |value| (drawable.scale_of)."""
+    return 1.0 if activation == "tanh" else scale_of(values)
 
 
 def shade_to(nodes, colours, **kwargs):
@@ -50,6 +47,7 @@ class Forward(ParamsScene):
         k = self.step_index()
         inputs, targets = example(self.trace, self.options.example)
         layers = weights_at(self.trace, k, self.values)
+        self.say_clamped_parameters([k])
         values = [inputs] + [out[0] for out in forward(layers, [inputs], self.activation)]
         scale = value_scale(self.activation, values[1:])
         theme, line = self.theme, config.frame_height * self.theme.min_text
@@ -219,6 +217,7 @@ class Representations(ParamsScene):
         except ValueError:
             held = np.zeros(self.arch[0])
         line = config.frame_height * self.theme.min_text
+        self.say_clamped_parameters(steps)
         left, bottom, right, _ = self.safe_box()
         note = self.caption_line(pick, held, left, right, bottom)
         networks = self.lay_out(steps, (left, note.get_top()[1] + line * 0.5, right, self.title_bottom()))
@@ -314,7 +313,7 @@ class Representations(ParamsScene):
             return rgb
         h, w = rgb.shape[:2]
         dots = [((x[pick[0]] + SPAN) / (2 * SPAN) * w, (SPAN - x[pick[1]]) / (2 * SPAN) * h,
-                 self.theme.diverging(t, 1.0)) for x, t in zip(inputs, targets[:, j])]
+                 self.theme.diverging(t, 1.0)) for x, t in zip(clamped(inputs), targets[:, j])]
         return painted_dots(rgb, [d for d in dots if 0 <= d[0] < w and 0 <= d[1] < h],
                             max(w * 0.022, 2.0), self.theme.rgba(self.theme.text)[:3])
 

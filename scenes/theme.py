@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnanim.scenes.drawable import LIMIT, SMALLEST, clamped
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -56,8 +58,10 @@ class Theme:
     def diverging(self, values, scale):
         """RGB in 0..1 (shape values.shape + (3,)) for signed values on the theme's diverging scale: zero is
         a neutral grey that stays visible, ±scale and beyond the full colours; small values are lifted
-        (a square root) so weak but non-zero values are still told apart from zero."""
-        t = np.clip(np.asarray(values, dtype=float) / (scale if scale > 0 else 1.0), -1, 1)
+        (a square root) so weak but non-zero values are still told apart from zero. Values and scale are
+        taken as drawn (scenes/drawable.py): whatever a trace holds, no division here overflows."""
+        scale = min(max(scale, SMALLEST), LIMIT) if scale > 0 else 1.0  # an infinite scale: LIMIT; NaN: 1
+        t = np.clip(clamped(values) / scale, -1, 1)
         t = np.nan_to_num(t)
         weight = np.sqrt(np.abs(t))[..., None]
         end = np.where((t >= 0)[..., None], _rgb(self.fill_positive), _rgb(self.fill_negative))

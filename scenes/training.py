@@ -11,12 +11,13 @@ from nnanim.scenes.loss_chart import LossChart
 from nnanim.scenes.network import ParamsScene
 from nnanim.scenes.network_plan import forward, sampled_steps, weights_at
 from nnanim.scenes.network_view import NetworkDiagram, weight_scale
+from nnanim.scenes.drawable import clamped, first_clamped
 from nnanim.scenes.plane import Heatmap, Plane, region_rgb
 from nnanim.scenes.prediction_table import PredictionTable, rows_of
 from nnanim.scenes.raster_plot import RasterLabel, Scatter
 from nnanim.scenes.replay import play_run
 from nnanim.scenes.training_plan import (Box, accuracy, capital, descent, diagram_aspect, example_name, log_view,
-                                         picked_examples, safe_box, tenth_step, training_layout, value_text, worst_gap)
+                                         picked_examples, tenth_step, training_layout, value_text, worst_gap)
 
 POINT, OUTLINE = 0.085, 0.028  # a data point's radius and outline, scene units
 
@@ -36,13 +37,15 @@ class Boundary(ParamsScene):
         theme, line = self.theme, round(config.frame_height * self.theme.min_text, 3)
         row = line * 1.6
 
-        safe = safe_box(theme, config.frame_width, config.frame_height)
+        points = clamped(inputs)  # where the data is drawn (scenes/drawable.py)
+        self.say_clamped_parameters(schedule, first_clamped(inputs, self.input_names, row="example"))
+        safe = self.safe_area()
         left, right = safe.cut_left(safe.width * 0.6, 0.45)
-        plane = Plane(inputs, self.input_names, left, theme)
+        plane = Plane(points, self.input_names, left, theme)
         heat = Heatmap(plane, theme, self.activation)
         fills = [theme.rgba(theme.fill_positive if t[0] > 0 else theme.fill_negative) for t in targets]
         outline = theme.rgba(theme.text)
-        dots = Scatter([plane.to_point(*p) for p in inputs], fills, outline, POINT,
+        dots = Scatter([plane.to_point(*p) for p in points], fills, outline, POINT,
                        OUTLINE * config.pixel_height / config.frame_height)
 
         texts = 3 + (2 if len(inputs) else 1)  # step, loss, (accuracy,) the key (and the points' legend)
@@ -110,7 +113,7 @@ class Boundary(ParamsScene):
 
 def run_scale(steps):
     """The weight at which edges reach full colour over the whole run (NaN weights of a diverging run left out)."""
-    return weight_scale([(np.where(np.isfinite(W), W, 0.0), b) for layers in steps for W, b in layers])
+    return weight_scale([layer for layers in steps for layer in layers])
 
 
 class Training(ParamsScene):
@@ -131,7 +134,8 @@ class Training(ParamsScene):
         row = config.frame_height * self.theme.min_text * 1.5
         table_height = rows_of(len(picked), outputs) * row if picked else 0
 
-        safe = safe_box(self.theme, config.frame_width, config.frame_height)
+        self.say_clamped_parameters(schedule, first_clamped(losses, "the loss"))
+        safe = self.safe_area()
         net_box, chart_box, table_box = training_layout(safe, diagram_aspect(self.arch), table_height)
         diagram = NetworkDiagram(self.arch, layers[0], self.theme, net_box.width, net_box.height, self.input_names,
                                  edge_scale=run_scale(layers.values())).shift(net_box.center)

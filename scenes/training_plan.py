@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnanim.engine.numbers import MINUS, number, superscript, tick_step
+from nnanim.scenes.drawable import clamped
 
 DECADES = 2  # a loss that spans this many decades is drawn on a log axis: on a linear one it lies on the floor
 
@@ -58,19 +59,22 @@ def safe_box(theme, frame_width, frame_height):
 
 # ----- the loss axis
 def log_view(losses, forced=False):
-    """Whether to draw the loss on a log axis: with --log (`forced`), or when its finite values are all
-    positive and span DECADES decades or more (on a linear axis, everything after the first drop would
-    lie on the floor). Raises ValueError when --log cannot be honoured."""
-    values = np.asarray(losses, dtype=float)
+    """Whether to draw the loss on a log axis: with --log (`forced`), or when its finite values (as drawn:
+    scenes/drawable.py) are all positive and span DECADES decades or more (on a linear axis, everything
+    after the first drop would lie on the floor). Raises ValueError when no loss is finite (there is no
+    curve to draw) or when --log cannot be honoured."""
+    values = clamped(losses)
     finite = values[np.isfinite(values)]
+    if not len(finite):
+        first = value_text(float(values[0])) if len(values) else "missing"
+        raise ValueError(f"step 0: the loss is {first}, and no step of this trace has a finite loss: there is no "
+                         "curve to draw (are its data and starting weights all finite numbers?)")
     if forced:
-        if not len(finite):
-            raise ValueError("this trace has no finite loss to draw")
         if (finite <= 0).all():
             raise ValueError("--log needs positive losses, and this trace's are all zero or negative: "
                              "render without --log")
         return True
-    return bool(len(finite)) and bool((finite > 0).all()) and finite.max() >= 10**DECADES * finite.min()
+    return bool((finite > 0).all()) and finite.max() >= 10**DECADES * finite.min()
 
 
 def linear_ticks(lo, hi, count=4):
@@ -82,6 +86,7 @@ def linear_ticks(lo, hi, count=4):
     step = tick_step(hi - lo, count)
     while True:
         first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+        last = max(last, first + 1)  # a span below the smallest step (1e-30 from 0) still gets an axis
         if last - first <= max(count, 1):
             break
         unit = 10 ** math.floor(math.log10(step) + 1e-9)
@@ -256,11 +261,15 @@ def accuracy(predicted, targets):
 
 # ----- the speaker's notes: the numbers the readouts show
 def factor(before, after):
-    """`964 times smaller`, `2.5 times larger`, or None when the two cannot be compared (not finite, not positive)."""
+    """`964 times smaller`, `2.5 times larger`, `1e+20 times smaller`, or None when the two cannot be compared
+    (not finite, not positive, or so far apart that their ratio is not a number: 1e308 and 5e-324)."""
     if not (math.isfinite(before) and math.isfinite(after) and before > 0 and after > 0) or before == after:
         return None
-    ratio = max(before, after) / min(before, after)
-    size = f"{round(ratio):,}" if ratio >= 10 else number(ratio, 3)
+    with np.errstate(over="ignore"):
+        ratio = np.float64(max(before, after)) / min(before, after)
+    if not math.isfinite(ratio):
+        return None
+    size = f"{round(ratio):,}" if 10 <= ratio < 1e15 else number(ratio, 3)
     return f"{size} times {'smaller' if after < before else 'larger'}"
 
 
