@@ -5,7 +5,6 @@ import pytest
 from click.testing import CliRunner
 
 from nnanim.cli import main
-from hostile import hostile_trace
 from nnanim.engine import load_trace
 from nnanim.scenes.registry import SCENES
 
@@ -13,14 +12,14 @@ SIZE = ["--size", "320x180", "--fps", "5"]
 
 
 @pytest.fixture(scope="module")
-def traces(tmp_path_factory):
+def traces(tmp_path_factory, hostile):
     root = tmp_path_factory.mktemp("layout")
     runner = CliRunner()
     made = {}
     for name, args in [("workshop", ["--steps", "40"]), ("moons", ["--data", "moons", "--steps", "20"])]:
         assert runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")]).exit_code == 0
         made[name] = root / f"{name}.nntrace"
-    made["hostile"] = hostile_trace(root)
+    made["hostile"] = hostile
     return made
 
 
