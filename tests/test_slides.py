@@ -390,15 +390,21 @@ def test_the_deck_plan_follows_the_registry(tmp_path):
     assert next(j for j in jobs if j.slide.scene == "derivative").output.name == "derivative.mp4"
 
 
-def test_a_failing_scene_is_reported_and_the_others_finish(tmp_path):
+def test_a_failing_scene_is_reported_and_the_others_finish(renders, tmp_path):
+    """Rendered into the deck's folder, where the scenes that read no trace are up to date (they are not made
+    again), then taken out: the folder is the deck's again."""
     data = tmp_path / "d.json"
     data.write_text('{"inputs": [[1, 2, 3]], "targets": [[0, 0]]}')
     runner = CliRunner()  # a formula too long to type (26,634 symbols); the neuron --neuron 0,3 shows reads one input
     assert runner.invoke(main, ["trace", "--arch", "3,16,16,1,2", "--steps", "2", "--data", str(data),
                                 "-o", str(tmp_path / "big.nntrace")]).exit_code == 0
-    result = runner.invoke(main, ["render", "--all", str(tmp_path / "big.nntrace"), "--size", "160x90", "--fps", "2",
-                                  "-j", "2", "-o", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
-    assert "rendered   mlp-big.mp4" in result.output and (tmp_path / "training-big.mp4").is_file()
-    assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
+    try:
+        result = runner.invoke(main, ["render", "--all", str(tmp_path / "big.nntrace"), "--size", "160x90", "--fps",
+                                      "5", "-j", "2", "-o", str(renders)])
+        assert result.exit_code == 1
+        assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
+        assert "rendered   mlp-big.mp4" in result.output and (renders / "training-big.mp4").is_file()
+        assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
+    finally:
+        for made in [*renders.glob("*-big.*"), *(renders / ".nnanim").glob("*-big.*")]:
+            made.unlink()
