@@ -111,3 +111,10 @@ def render_once(tmp_path_factory):
 
     return render
 
+
+@pytest.fixture(scope="session")
+def layout_render(render_once):
+    """layout_render(scene, *trace): render_once at 320x180 with --check-layout, as test_layout_scenes checks
+    every scene (test_scene_notes reads a student's notes from the same renders)."""
+    return lambda scene, *trace: render_once(scene, *trace, "--size", "320x180", "--fps", "5", "--check-layout",
+                                             "--format", "mp4")

@@ -204,6 +204,8 @@ def test_the_boundary_notes_give_the_accuracy(traces, notes_of):
 
 # ----- a student's trace: long and hostile labels, no targets in the header
 @pytest.mark.parametrize("scene", ["formula", "loss-formula", "neuron", "layer", "mlp", "forward", "representations"])
-def test_a_student_s_trace_gets_notes_too(scene, traces, notes_of):
-    notes = notes_of(scene, traces["hostile"])
+def test_a_student_s_trace_gets_notes_too(scene, traces, layout_render):
+    result, out = layout_render(scene, traces["hostile"])  # as test_layout_scenes renders it: 320x180
+    assert result.exit_code == 0, result.output
+    notes = checked(scene, out / f"{scene}-hostile.mp4")
     assert not any("temperature_in_celsius_at_noon" in n for n in notes), "long labels shortened"
