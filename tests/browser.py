@@ -59,7 +59,9 @@ class browser:
         self.driver.set_script_timeout(10)
         self.driver.get(url)
         wait_for(self.driver, "return typeof Reveal !== 'undefined' && Reveal.isReady()")
-        self.driver.execute_script(f"document.querySelectorAll('video').forEach(v => v.defaultPlaybackRate = {self.rate})")
+        # defaultPlaybackRate for the clips loaded from now on, playbackRate for those already loaded
+        self.driver.execute_script("document.querySelectorAll('video').forEach(v => "
+                                   f"{{ v.defaultPlaybackRate = {self.rate}; v.playbackRate = {self.rate}; }})")
         return self.driver
 
     def __exit__(self, *exc):

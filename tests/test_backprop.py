@@ -1,10 +1,8 @@
 import math
 
 import pytest
-from click.testing import CliRunner
 
 from nnanim import sidecar
-from nnanim.cli import main
 from nnanim.engine import MLP, Value, load_trace, record, train
 from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.numbers import number
@@ -252,11 +250,8 @@ def test_every_stop_falls_while_its_rule_is_on_screen_and_the_clip_ends_at_the_l
 TINY = ["--size", "160x90", "--fps", "5"]
 
 
-def rendered_notes(out, *args):
-    """Render a scene tiny with `nnanim render`, and the notes of its sidecar (checked: one per step)."""
-    result = CliRunner().invoke(main, ["render", *map(str, args), *TINY, "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    media = next(out.glob("*.mp4"))
+def notes_of(media):
+    """The notes in the sidecar of a tiny render (checked: one per step)."""
     info = sidecar.read(media)
     assert len(info.notes) == len(info.stops) + 1 and all(n.strip() for n in info.notes), info.notes
     return list(info.notes)
@@ -270,8 +265,8 @@ def says_event(note, event, called):
         assert f"{wrapped(called[i])}.grad = " in note and number(amount) in note and number(after) in note, note
 
 
-def test_every_backprop_note_says_its_rule_with_the_numbers_on_screen(tmp_path):
-    notes = rendered_notes(tmp_path, "backprop", "--pace", "0.3")
+def test_every_backprop_note_says_its_rule_with_the_numbers_on_screen(deck_renders):
+    notes = notes_of(deck_renders.folder / "backprop.mp4")
     step = Step.of(workshop_expression())
     called = names(step)
     events = step.backward_events()
@@ -287,17 +282,14 @@ def test_every_backprop_note_says_its_rule_with_the_numbers_on_screen(tmp_path):
     assert all(f"{x}.grad = {number(step.grad[called.index(x)])}" in notes[-1] for x in "abcf")
 
 
-def test_the_notes_of_one_neuron_follow_its_events_and_the_grads_it_holds(tmp_path):
-    trace = tmp_path / "run.nntrace"
-    assert CliRunner().invoke(main, ["trace", "--steps", "2", "-o", str(trace)]).exit_code == 0
-    out = tmp_path / "out"
-    notes = rendered_notes(out, "backprop", trace, "--neuron", "0,1", "--pace", "0.2")
-    step = load_trace(trace).step(0)
+def test_the_notes_of_one_neuron_follow_its_events_and_the_grads_it_holds(deck_renders):
+    notes = notes_of(deck_renders.folder / "backprop-run.mp4")  # the deck's slide: --neuron 0,3 of step 0
+    step = load_trace(deck_renders.trace).step(0)
     called = names(step)
-    drawn, active, top = neuron_nodes(step, neuron=(0, 1))
+    drawn, active, top = neuron_nodes(step, neuron=(0, 3))
     events = [e for e in step.backward_events() if e.node in active]
     assert len(notes) == 1 + len(events) + 1
-    assert notes[0].startswith("Neuron h_01 of example 0: ") and f"= {number(step.grad[top])}." in notes[0]
+    assert notes[0].startswith("Neuron h_03 of example 0: ") and f"= {number(step.grad[top])}." in notes[0]
     for note, event in zip(notes[1:], events):
         says_event(note, event, called)
     accumulated = [n for n in notes[1:-1] if "(from " in n]
@@ -307,14 +299,11 @@ def test_the_notes_of_one_neuron_follow_its_events_and_the_grads_it_holds(tmp_pa
             assert f"{called[i]}.grad = {number(step.grad[i])}" in notes[-1], "the end: what the neuron reads"
 
 
-def test_the_notes_of_a_whole_step_follow_the_wave(tmp_path):
-    data = tmp_path / "d.json"
-    data.write_text('{"inputs": [[1, 2], [0, 1]], "targets": [[1], [-1]]}')
-    net = tmp_path / "net.nntrace"
-    assert CliRunner().invoke(main, ["trace", "--arch", "2,3,2,1", "--steps", "1", "--data", str(data),
-                                     "-o", str(net)]).exit_code == 0
-    notes = rendered_notes(tmp_path / "out", "backprop", net, "--pace", "0.2")
-    step = load_trace(net).step(0)
+def test_the_notes_of_a_whole_step_follow_the_wave(net_trace, render_once):
+    result, out = render_once("backprop", net_trace, "--pace", "0.2", *TINY)  # as test_render renders it
+    assert result.exit_code == 0, result.output
+    notes = notes_of(out / "backprop-net.mp4")
+    step = load_trace(net_trace).step(0)
     drawing = units(step)
     story = wave(step, backward_beats(step), drawing)
     assert len(notes) == len(story) + 1
@@ -330,8 +319,8 @@ def test_the_notes_of_a_whole_step_follow_the_wave(tmp_path):
     assert f"all {len(step.graph)} values" in notes[-1] and "the 2 examples" in notes[-1]
 
 
-def test_gradient_rules_notes_say_each_rule_with_its_numbers(tmp_path):
-    notes = rendered_notes(tmp_path, "gradient-rules")
+def test_gradient_rules_notes_say_each_rule_with_its_numbers(deck_renders):
+    notes = notes_of(deck_renders.folder / "gradient-rules.mp4")
     assert len(notes) == len(EXAMPLES) + 2, "an op a stop, the six side by side, then the end"
     for note, example in zip(notes, EXAMPLES):
         step, received = worked(example)

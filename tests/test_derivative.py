@@ -13,10 +13,15 @@ TINY = ["--size", "160x90", "--fps", "5"]
 
 
 def rendered_notes(scene, out, *args):
-    """Render `scene` tiny, and the notes of its sidecar (checked: one per step, none empty)."""
+    """Render `scene` tiny, and the notes of its sidecar."""
     result = CliRunner().invoke(main, ["render", scene, *map(str, args), *TINY, "-o", str(out)])
     assert result.exit_code == 0, result.output
-    info = sidecar.read(out / f"{scene}.mp4")
+    return notes_in(out / f"{scene}.mp4")
+
+
+def notes_in(media):
+    """The notes in the sidecar of a render (checked: one per step, none empty)."""
+    info = sidecar.read(media)
     assert len(info.notes) == len(info.stops) + 1 and all(n.strip() for n in info.notes), info.notes
     return list(info.notes)
 
@@ -38,8 +43,8 @@ def test_derivative_notes_quote_the_table_and_the_slope(function, at, tmp_path):
         assert "f\u2032(3) = 11" in notes[2]
 
 
-def test_descent_notes_quote_each_step_and_what_python_prints(tmp_path):
-    notes = rendered_notes("descent", tmp_path)
+def test_descent_notes_quote_each_step_and_what_python_prints(deck_renders):
+    notes = notes_in(deck_renders.folder / "descent.mp4")  # the deck's slide: descent, tiny, no options
     f = Function(WORKSHOP_F)
     path = rolling(f, 3.0, 60)
     first, last = path[0], path[-1]

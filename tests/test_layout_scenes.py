@@ -5,22 +5,19 @@ import pytest
 from click.testing import CliRunner
 
 from nnanim.cli import main
-from hostile import hostile_trace
 from nnanim.engine import load_trace
 from nnanim.scenes.registry import SCENES
 
-SIZE = ["--size", "320x180", "--fps", "5"]
-
 
 @pytest.fixture(scope="module")
-def traces(tmp_path_factory):
+def traces(tmp_path_factory, hostile):
     root = tmp_path_factory.mktemp("layout")
     runner = CliRunner()
     made = {}
     for name, args in [("workshop", ["--steps", "40"]), ("moons", ["--data", "moons", "--steps", "20"])]:
         assert runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")]).exit_code == 0
         made[name] = root / f"{name}.nntrace"
-    made["hostile"] = hostile_trace(root)
+    made["hostile"] = hostile
     return made
 
 
@@ -29,12 +26,10 @@ CASES = [(scene, trace) for scene, entry in SCENES.items()
 
 
 @pytest.mark.parametrize("scene, trace", CASES, ids=[f"{s}-{t}" for s, t in CASES])
-def test_the_scene_passes_the_layout_checker(scene, trace, traces, tmp_path):
-    args = ["render", scene, *SIZE, "--check-layout", "--format", "mp4", "-o", str(tmp_path)]
+def test_the_scene_passes_the_layout_checker(scene, trace, traces, layout_render):
     if trace != "none":
         reason = SCENES[scene].refuses(load_trace(traces[trace]))
         if reason:
             pytest.skip(f"{scene} {reason}")
-        args.insert(2, str(traces[trace]))
-    result = CliRunner().invoke(main, args)
+    result, _ = layout_render(scene, *([] if trace == "none" else [traces[trace]]))
     assert result.exit_code == 0, result.output

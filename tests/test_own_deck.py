@@ -44,8 +44,8 @@ TINY = ["--size", "160x90", "--fps", "5"]
 
 
 @pytest.fixture
-def talk(tmp_path):
-    assert CliRunner().invoke(main, ["trace", "--steps", "3", "-o", str(tmp_path / "run.nntrace")]).exit_code == 0
+def talk(tmp_path, run_trace):
+    shutil.copy(run_trace, tmp_path / "run.nntrace")  # 3 steps of the workshop's network
     (tmp_path / "talk.md").write_text(DECK)
     return tmp_path / "talk.md"
 

@@ -12,14 +12,6 @@ from nnanim.scenes.formula import HOLD_SECONDS, TYPING_SECONDS, WHOLE_SECONDS
 TINY = ["--size", "160x90", "--fps", "5"]
 
 
-@pytest.fixture(scope="module")
-def trace_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("traces") / "run.nntrace"
-    result = CliRunner().invoke(main, ["trace", "--steps", "3", "-o", str(path)])
-    assert result.exit_code == 0, result.output
-    return path
-
-
 def render(*args):
     result = CliRunner().invoke(main, ["render", *map(str, args)])
     return result
@@ -38,8 +30,8 @@ def not_blank(frame):
 
 
 @pytest.mark.parametrize("scene", ["formula", "loss-formula"])
-def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
-    result = render(scene, trace_file, *TINY, "-o", tmp_path)
+def test_formula_scenes_render_to_mp4(scene, run_trace, tmp_path):
+    result = render(scene, run_trace, *TINY, "-o", tmp_path)
     assert result.exit_code == 0, result.output
     out = tmp_path / f"{scene}-run.mp4"
     frames = frames_of(out)
@@ -54,9 +46,9 @@ def test_formula_scenes_render_to_mp4(scene, trace_file, tmp_path):
     assert stops == sorted(stops) and stops[-1] <= len(frames) / 5
 
 
-def test_gif_webm_and_png(trace_file, tmp_path):
+def test_gif_webm_and_png(run_trace, tmp_path):
     for fmt in ("gif", "webm", "png"):
-        result = render("formula", trace_file, *TINY, "--format", fmt, "--theme", "light", "-o", tmp_path)
+        result = render("formula", run_trace, *TINY, "--format", fmt, "--theme", "light", "-o", tmp_path)
         assert result.exit_code == 0, result.output
     gif = frames_of(tmp_path / "formula-run.gif")
     assert gif[0].shape == (90, 160, 3) and len(gif) >= TYPING_SECONDS * 5 and not_blank(gif[-1])
@@ -67,8 +59,8 @@ def test_gif_webm_and_png(trace_file, tmp_path):
     assert png.mean() > 128, "the light theme is light"
 
 
-def test_gif_is_capped_at_1280_wide_and_15_fps(trace_file, tmp_path):
-    result = render("formula", trace_file, "--size", "1600x900", "--fps", "4", "--format", "gif", "--only-output", "0",
+def test_gif_is_capped_at_1280_wide_and_15_fps(run_trace, tmp_path):
+    result = render("formula", run_trace, "--size", "1600x900", "--fps", "4", "--format", "gif", "--only-output", "0",
                     "-o", tmp_path)
     assert result.exit_code == 0, result.output
     with av.open(str(tmp_path / "formula-run.gif")) as gif:
@@ -76,18 +68,18 @@ def test_gif_is_capped_at_1280_wide_and_15_fps(trace_file, tmp_path):
         assert (stream.width, stream.height) == (1280, 720)
 
 
-def test_transparent_outputs_have_alpha(trace_file, tmp_path):
-    result = render("formula", trace_file, *TINY, "--format", "png", "--transparent", "-o", tmp_path)
+def test_transparent_outputs_have_alpha(run_trace, tmp_path):
+    result = render("formula", run_trace, *TINY, "--format", "png", "--transparent", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     image = Image.open(tmp_path / "formula-run.png")
     assert image.mode == "RGBA" and np.asarray(image)[0, 0, 3] == 0
-    result = render("formula", trace_file, *TINY, "--transparent", "-o", tmp_path)
+    result = render("formula", run_trace, *TINY, "--transparent", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert "MOV" in result.output
     with av.open(str(tmp_path / "formula-run.mov")) as mov:
         first = next(mov.decode(video=0)).to_ndarray(format="rgba")
     assert first[0, 0, 3] == 0, "the background is transparent"
-    result = render("formula", trace_file, *TINY, "--transparent", "--format", "webm", "-o", tmp_path)
+    result = render("formula", run_trace, *TINY, "--transparent", "--format", "webm", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     with av.open(str(tmp_path / "formula-run.webm")) as webm:
         assert webm.streams.video[0].metadata.get("alpha_mode") == "1"
@@ -115,13 +107,13 @@ def one_line_error(result):
     return result.output
 
 
-def test_bad_render_requests(trace_file, tmp_path):
+def test_bad_render_requests(run_trace, tmp_path):
     assert "Invalid value" in one_line_error(render("nope", *TINY))
     assert "GIF has no real transparency" in one_line_error(render("formula", "--transparent", "--format", "gif"))
-    assert "out of range" in one_line_error(render("formula", trace_file, "--step", "7", *TINY, "-o", tmp_path))
-    assert "does not exist" in one_line_error(render("formula", trace_file, "--only-output", "5", *TINY, "-o", tmp_path))
+    assert "out of range" in one_line_error(render("formula", run_trace, "--step", "7", *TINY, "-o", tmp_path))
+    assert "does not exist" in one_line_error(render("formula", run_trace, "--only-output", "5", *TINY, "-o", tmp_path))
     broken = tmp_path / "broken.nntrace"
-    broken.write_bytes(trace_file.read_bytes()[:200])
+    broken.write_bytes(run_trace.read_bytes()[:200])
     assert "truncated" in one_line_error(render("formula", broken, *TINY, "-o", tmp_path))
     assert list(tmp_path.glob("*.mp4")) == []
 
@@ -152,27 +144,20 @@ def test_backprop_of_the_workshop_expression(tmp_path):
     assert seconds * 5 - 25 <= len(frames) <= seconds * 5
 
 
-def test_backprop_of_one_neuron_and_its_errors(trace_file, tmp_path):
-    result = render("backprop", trace_file, "--neuron", "1,2", "--pace", "0.3", *TINY, "--format", "png",
-                    "-o", tmp_path)
-    assert result.exit_code == 0, result.output
-    assert not_blank(np.asarray(Image.open(tmp_path / "backprop-run.png").convert("RGB")))
-    assert "no neuron 7,7" in one_line_error(render("backprop", trace_file, "--neuron", "7,7", *TINY,
+def test_backprop_of_one_neuron_and_its_errors(deck_renders, run_trace, tmp_path):
+    frames = frames_of(deck_renders.folder / "backprop-run.mp4")  # the deck's backprop --neuron 0,3 of run_trace
+    assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
+    assert "no neuron 7,7" in one_line_error(render("backprop", run_trace, "--neuron", "7,7", *TINY,
                                                     "-o", tmp_path))
     assert "is not a neuron" in one_line_error(render("backprop", "--neuron", "x", *TINY))
 
 
-def test_backprop_follows_the_wave_through_a_large_graph(tmp_path):
-    data = tmp_path / "d.json"
-    data.write_text('{"inputs": [[1, 2], [0, 1]], "targets": [[1], [-1]]}')
-    big = tmp_path / "net.nntrace"
-    assert CliRunner().invoke(main, ["trace", "--arch", "2,3,2,1", "--steps", "1", "--data", str(data),
-                                     "-o", str(big)]).exit_code == 0
+def test_backprop_follows_the_wave_through_a_large_graph(net_trace, render_once):
     from nnanim.engine import load_trace
-    assert len(load_trace(big).step(0).graph) > 40, "large enough to be followed, not shown whole"
-    result = render("backprop", big, "--pace", "0.4", *TINY, "-o", tmp_path)
+    assert len(load_trace(net_trace).step(0).graph) > 40, "large enough to be followed, not shown whole"
+    result, out = render_once("backprop", net_trace, "--pace", "0.2", *TINY)  # test_backprop reads its notes
     assert result.exit_code == 0, result.output
-    frames = frames_of(tmp_path / "backprop-net.mp4")
+    frames = frames_of(out / "backprop-net.mp4")
     assert not_blank(frames[len(frames) // 2]) and not_blank(frames[-1])
 
 
@@ -197,11 +182,10 @@ def test_gradient_rules_renders(tmp_path):
 
 
 @pytest.mark.parametrize("scene", ["neuron", "layer", "derivative", "descent"])
-def test_workshop_visuals_render(scene, trace_file, tmp_path):
+def test_workshop_visuals_render(scene, deck_renders):
+    """As the deck renders them (`render --all` of run_trace, tiny)."""
     reads_a_trace = scene in ("neuron", "layer")
-    result = render(scene, *([trace_file] if reads_a_trace else []), *TINY, "-o", tmp_path)
-    assert result.exit_code == 0, result.output
-    frames = frames_of(tmp_path / (f"{scene}-run.mp4" if reads_a_trace else f"{scene}.mp4"))
+    frames = frames_of(deck_renders.folder / (f"{scene}-run.mp4" if reads_a_trace else f"{scene}.mp4"))
     assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1]) and len(frames) > 20
 
 
@@ -223,30 +207,22 @@ def test_neuron_needs_an_mlp_trace(tmp_path):
     assert "MLP" in one_line_error(render("neuron", tmp_path / "e.nntrace", *TINY, "-o", tmp_path))
 
 
-@pytest.fixture(scope="module")
-def moons(tmp_path_factory):
-    path = tmp_path_factory.mktemp("moons") / "moons.nntrace"
-    result = CliRunner().invoke(main, ["trace", "--data", "moons", "--steps", "12", "-o", str(path)])
-    assert result.exit_code == 0, result.output
-    return path
-
-
 @pytest.mark.parametrize("scene", ["loss", "mlp", "training", "boundary"])
-def test_training_scenes_render_from_a_parameters_only_trace(scene, moons, tmp_path):
+def test_training_scenes_render_from_a_parameters_only_trace(scene, moons_trace, render_once):
     duration = ["--duration", "2"] if scene in ("training", "boundary") else []
-    result = render(scene, moons, *TINY, *duration, "-o", tmp_path)
+    result, out = render_once(scene, moons_trace, *TINY, *duration)  # test_scene_notes reads the boundary's notes
     assert result.exit_code == 0, result.output
-    frames = frames_of(tmp_path / f"{scene}-moons.mp4")
+    frames = frames_of(out / f"{scene}-moons.mp4")
     assert frames[0].shape == (90, 160, 3) and not_blank(frames[-1])
 
 
-def test_training_scenes_on_the_default_run(trace_file, tmp_path):
+def test_training_scenes_on_the_default_run(run_trace, tmp_path):
     for scene, extra in [("loss", ["--log"]), ("training", ["--duration", "2"]), ("mlp", ["--labels"])]:
-        result = render(scene, trace_file, *TINY, *extra, "-o", tmp_path)
+        result = render(scene, run_trace, *TINY, *extra, "-o", tmp_path)
         assert result.exit_code == 0, result.output
-    assert "2 inputs" in one_line_error(render("boundary", trace_file, *TINY, "-o", tmp_path))
+    assert "2 inputs" in one_line_error(render("boundary", run_trace, *TINY, "-o", tmp_path))
     assert "2 inputs" in one_line_error(render("boundary", *TINY, "-o", tmp_path))
-    assert "replays no trace" in one_line_error(render("derivative", trace_file, *TINY, "-o", tmp_path))
+    assert "replays no trace" in one_line_error(render("derivative", run_trace, *TINY, "-o", tmp_path))
     assert "--record params" in one_line_error(render("backprop", _params_trace(tmp_path), *TINY, "-o", tmp_path))
 
 
@@ -256,28 +232,23 @@ def _params_trace(tmp_path):
     return path
 
 
-def test_a_diverging_run_renders_with_its_nan_steps_marked(tmp_path):
-    script = tmp_path / "diverge.py"
-    script.write_text("from nnanim import MLP, train\n"
-                      "mlp = MLP(1, [1], seed=0, activation='linear')\n"
-                      "train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)\n")
-    assert CliRunner().invoke(main, ["trace", str(script), "-o", str(tmp_path / "nan.nntrace")]).exit_code == 0
+def test_a_diverging_run_renders_with_its_nan_steps_marked(nan_trace, render_once):
     for scene in ("loss", "training"):
         duration = ["--duration", "2"] if scene == "training" else []
-        result = render(scene, tmp_path / "nan.nntrace", *TINY, *duration, "-o", tmp_path)
+        result, out = render_once(scene, nan_trace, *TINY, *duration)  # test_scene_notes reads the loss's notes
         assert result.exit_code == 0, result.output
-        assert not_blank(frames_of(tmp_path / f"{scene}-nan.mp4")[-1])
+        assert not_blank(frames_of(out / f"{scene}-nan.mp4")[-1])
 
 
-def test_forward_and_representations(trace_file, moons, tmp_path):
-    for args in (["forward", trace_file, "--step", "-1", "--example", "2"],
-                 ["representations", trace_file, "--compare", "--step", "2"],
-                 ["representations", moons, "--inputs", "0,1"]):
+def test_forward_and_representations(run_trace, moons_trace, tmp_path):
+    for args in (["forward", run_trace, "--step", "-1", "--example", "2"],
+                 ["representations", run_trace, "--compare", "--step", "2"],
+                 ["representations", moons_trace, "--inputs", "0,1"]):
         result = render(*args, *TINY, "--format", "png", "-o", tmp_path)
         assert result.exit_code == 0, result.output
-    assert "--example 9 does not exist" in one_line_error(render("forward", trace_file, "--example", "9", *TINY,
+    assert "--example 9 does not exist" in one_line_error(render("forward", run_trace, "--example", "9", *TINY,
                                                                 "-o", tmp_path))
-    assert "two inputs" in one_line_error(render("representations", trace_file, "--inputs", "0,5", *TINY,
+    assert "two inputs" in one_line_error(render("representations", run_trace, "--inputs", "0,5", *TINY,
                                                  "-o", tmp_path))
 
 

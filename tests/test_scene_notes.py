@@ -9,10 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from nnanim.cli import main
-from hostile import hostile_trace
 from nnanim.engine import MLP, load_trace, train
 from nnanim.engine.numbers import number
 from nnanim.engine.training import WORKSHOP_INPUTS, WORKSHOP_TARGETS
@@ -24,24 +21,33 @@ LONGEST = 360  # characters: a note is read at a glance
 
 
 @pytest.fixture(scope="module")
-def traces(tmp_path_factory):
-    root = tmp_path_factory.mktemp("notes")
-    runner = CliRunner()
-    made = {}
-    for name, args in [("run", ["--steps", "3"]), ("long", ["--steps", "400", "--record", "params"]),
-                       ("moons", ["--data", "moons", "--steps", "12"])]:
-        result = runner.invoke(main, ["trace", *args, "-o", str(root / f"{name}.nntrace")])
+def traces(run_trace, long_trace, moons_trace, hostile):
+    """run: 3 steps of the workshop's network; long: 400 steps, parameters only; moons; a student's (hostile)."""
+    return {"run": run_trace, "long": long_trace, "moons": moons_trace, "hostile": hostile}
+
+
+@pytest.fixture
+def notes_of(render_once):
+    """notes_of(scene, trace, *options): `scene` rendered tiny (once per test run: other tests read the same
+    render) and its notes, checked."""
+    def notes(scene, trace, *options):
+        result, out = render_once(scene, trace, *TINY, *options)
         assert result.exit_code == 0, result.output
-        made[name] = root / f"{name}.nntrace"
-    made["hostile"] = hostile_trace(root)
-    return made
+        return checked(scene, out / f"{scene}-{trace.stem}.mp4")
+
+    return notes
 
 
-def notes_of(scene, trace, out, *options):
-    """Render `scene` tiny and return its notes, checked: one per step, each plain, short and its own."""
-    result = CliRunner().invoke(main, ["render", scene, str(trace), *TINY, *options, "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    sidecar = json.loads((out / f"{scene}-{trace.stem}.mp4.json").read_text(encoding="utf-8"))
+@pytest.fixture
+def deck_notes(deck_renders):
+    """deck_notes(scene): the notes of the deck's slide of `scene` (rendered tiny from traces["run"],
+    without options), checked."""
+    return lambda scene: checked(scene, deck_renders.folder / f"{scene}-{deck_renders.trace.stem}.mp4")
+
+
+def checked(scene, media):
+    """The notes of a render of `scene`, checked: one per step, each plain, short and its own."""
+    sidecar = json.loads(media.with_name(media.name + ".json").read_text(encoding="utf-8"))
     stops, notes = sidecar["stops"], sidecar["notes"]
     assert len(notes) == len(stops) + 1, "a note for every step: one per stop, then the end's"
     for note in notes:
@@ -62,8 +68,8 @@ def workshop_mlp(steps):
 
 
 # ----- formula, loss-formula
-def test_the_formula_notes_quote_each_output_of_the_first_example(traces, tmp_path):
-    notes = notes_of("formula", traces["run"], tmp_path)
+def test_the_formula_notes_quote_each_output_of_the_first_example(deck_notes):
+    notes = deck_notes("formula")
     outputs = workshop_mlp(0)(WORKSHOP_INPUTS[0])
     assert len(notes) == 4, "output 0 typed, output 1 typed, the whole and its structure, the end"
     for k, out in enumerate(outputs):
@@ -73,16 +79,16 @@ def test_the_formula_notes_quote_each_output_of_the_first_example(traces, tmp_pa
     assert "structure" in notes[2] and "3 inputs and 50 parameters" in notes[3]
 
 
-def test_with_values_the_formula_notes_are_the_step_s(traces, tmp_path):
-    notes = notes_of("formula", traces["run"], tmp_path, "--values", "--step", "2", "--only-output", "1")
+def test_with_values_the_formula_notes_are_the_step_s(traces, notes_of):
+    notes = notes_of("formula", traces["run"], "--values", "--step", "2", "--only-output", "1")
     out = workshop_mlp(2)(WORKSHOP_INPUTS[0])[1]
     assert notes[0].startswith("MLP(x, y, z)₁ typed out: output 1") and "numbers at step 2" in notes[0]
     assert f"it is {number(out.data)} (target −1)" in notes[0]
     assert notes[-1].startswith("Output 1 of the network")
 
 
-def test_the_loss_formula_notes_add_up_the_first_example_s_loss(traces, tmp_path):
-    notes = notes_of("loss-formula", traces["run"], tmp_path)
+def test_the_loss_formula_notes_add_up_the_first_example_s_loss(traces, deck_notes):
+    notes = deck_notes("loss-formula")
     outputs = [o.data for o in workshop_mlp(0)(WORKSHOP_INPUTS[0])]
     loss = sum((o - t) ** 2 for o, t in zip(outputs, WORKSHOP_TARGETS[0]))
     assert f"the outputs are {number(outputs[0])}, {number(outputs[1])} against the targets 1, −1" in notes[0]
@@ -93,8 +99,8 @@ def test_the_loss_formula_notes_add_up_the_first_example_s_loss(traces, tmp_path
 
 
 # ----- neuron, layer
-def test_the_neuron_notes_follow_its_sum_with_the_trace_s_numbers(traces, tmp_path):
-    notes = notes_of("neuron", traces["run"], tmp_path, "--step", "2")
+def test_the_neuron_notes_follow_its_sum_with_the_trace_s_numbers(traces, notes_of):
+    notes = notes_of("neuron", traces["run"], "--step", "2")
     neuron = workshop_mlp(2).ls[0].ns[0]
     x = WORKSHOP_INPUTS[0]
     w, b = [p.data for p in neuron.ws], neuron.b.data
@@ -110,8 +116,8 @@ def test_the_neuron_notes_follow_its_sum_with_the_trace_s_numbers(traces, tmp_pa
     assert f"into h₀₀ = {number(math.tanh(total))}" in notes[5]
 
 
-def test_the_layer_notes_give_each_neuron_its_output(traces, tmp_path):
-    notes = notes_of("layer", traces["run"], tmp_path)
+def test_the_layer_notes_give_each_neuron_its_output(deck_notes):
+    notes = deck_notes("layer")
     hidden = [h.data for h in workshop_mlp(0).ls[0](WORKSHOP_INPUTS[0])]
     assert len(notes) == 5, "the edges, h₀₀, h₁₀, the layer, the end"
     assert "2 × 4 = 8 parameters" in notes[0]
@@ -121,8 +127,8 @@ def test_the_layer_notes_give_each_neuron_its_output(traces, tmp_path):
 
 
 # ----- mlp, forward, representations
-def test_the_mlp_notes_give_each_layer_s_weights(traces, tmp_path):
-    notes = notes_of("mlp", traces["run"], tmp_path, "--step", "-1")
+def test_the_mlp_notes_give_each_layer_s_weights(traces, notes_of):
+    notes = notes_of("mlp", traces["run"], "--step", "-1")
     mlp = workshop_mlp(2)
     assert len(notes) == len(mlp.ls) + 1
     for layer, note in zip(mlp.ls, notes):
@@ -133,8 +139,8 @@ def test_the_mlp_notes_give_each_layer_s_weights(traces, tmp_path):
                                 "biases, 50 parameters")
 
 
-def test_the_forward_notes_give_each_layer_s_values_and_the_targets(traces, tmp_path):
-    notes = notes_of("forward", traces["run"], tmp_path, "--example", "2", "--step", "-1")
+def test_the_forward_notes_give_each_layer_s_values_and_the_targets(traces, notes_of):
+    notes = notes_of("forward", traces["run"], "--example", "2", "--step", "-1")
     mlp = workshop_mlp(2)
     assert len(notes) == 7, "the inputs, four columns, the targets, the end"
     assert "Example 2 at step 2" in notes[0] and "x = 1, y = 0, z = 1" in notes[0]
@@ -146,11 +152,11 @@ def test_the_forward_notes_give_each_layer_s_values_and_the_targets(traces, tmp_
     assert f"output 1: {number(x[1].data)} for target 1" in notes[5] and f"add up to {number(errors)}" in notes[5]
 
 
-def test_the_representations_notes_go_layer_by_layer_or_step_by_step(traces, tmp_path):
-    notes = notes_of("representations", traces["run"], tmp_path)
+def test_the_representations_notes_go_layer_by_layer_or_step_by_step(traces, notes_of):
+    notes = notes_of("representations", traces["run"])
     assert len(notes) == 5 and "z = 3 held" in notes[0]
     assert [n.split(":")[0] for n in notes[:3]] == ["Layer 0's 2 neurons as pictures", "Layer 1", "Layer 2"]
-    notes = notes_of("representations", traces["moons"], tmp_path, "--compare", "--step", "-1")
+    notes = notes_of("representations", traces["moons"], "--compare", "--step", "-1")
     trace = load_trace(traces["moons"])
     inputs, targets = np.array(trace.meta["inputs"]), np.array(trace.meta["targets"])[:, 0]
     for step, note in zip((0, 11), notes):
@@ -159,8 +165,8 @@ def test_the_representations_notes_go_layer_by_layer_or_step_by_step(traces, tmp
 
 
 # ----- loss, training, boundary
-def test_the_loss_notes_quote_the_descent(traces, tmp_path):
-    notes = notes_of("loss", traces["long"], tmp_path)
+def test_the_loss_notes_quote_the_descent(traces, notes_of):
+    notes = notes_of("loss", traces["long"])
     losses = load_trace(traces["long"]).losses
     assert len(notes) == 3, "a tenth, the whole run, the end"
     k = int(re.search(r"at step (\d+) of 400", notes[0]).group(1))
@@ -170,20 +176,15 @@ def test_the_loss_notes_quote_the_descent(traces, tmp_path):
     assert f"{round(losses[0] / losses[399])} times smaller" in notes[2] and "learning rate 0.01" in notes[2]
 
 
-def test_a_diverging_run_is_named_in_the_loss_notes(tmp_path):
-    (tmp_path / "diverge.py").write_text("from nnanim import MLP, train\n"
-                                         "mlp = MLP(1, [1], seed=0, activation='linear')\n"
-                                         "train(mlp, [[100.0]], [[1.0]], steps=40, lr=10.0)\n")
-    assert CliRunner().invoke(main, ["trace", str(tmp_path / "diverge.py"), "-o", str(tmp_path / "nan.nntrace")]
-                              ).exit_code == 0
-    losses = load_trace(tmp_path / "nan.nntrace").losses
+def test_a_diverging_run_is_named_in_the_loss_notes(nan_trace, notes_of):
+    losses = load_trace(nan_trace).losses
     first_bad = int(np.flatnonzero(~np.isfinite(losses))[0])
-    notes = notes_of("loss", tmp_path / "nan.nntrace", tmp_path)
+    notes = notes_of("loss", nan_trace)
     assert f"NaN or infinite from step {first_bad}, the run diverged" in notes[-1]
 
 
-def test_the_training_notes_follow_the_predictions_to_their_targets(traces, tmp_path):
-    notes = notes_of("training", traces["long"], tmp_path, "--duration", "2")
+def test_the_training_notes_follow_the_predictions_to_their_targets(traces, notes_of):
+    notes = notes_of("training", traces["long"], "--duration", "2")
     trace = load_trace(traces["long"])
     gaps = [np.abs(forward(weights_at(trace, k), WORKSHOP_INPUTS)[-1] - np.array(WORKSHOP_TARGETS)).max()
             for k in (0, 399)]
@@ -192,8 +193,8 @@ def test_the_training_notes_follow_the_predictions_to_their_targets(traces, tmp_
     assert f"went from {number(gaps[0])} to {number(gaps[1])}" in notes[-1]
 
 
-def test_the_boundary_notes_give_the_accuracy(traces, tmp_path):
-    notes = notes_of("boundary", traces["moons"], tmp_path, "--duration", "2")
+def test_the_boundary_notes_give_the_accuracy(traces, notes_of):
+    notes = notes_of("boundary", traces["moons"], "--duration", "2")
     trace = load_trace(traces["moons"])
     inputs, targets = np.array(trace.meta["inputs"]), np.array(trace.meta["targets"])[:, 0]
     right = [np.mean(np.sign(forward(weights_at(trace, k), inputs)[-1][:, 0]) == np.sign(targets)) for k in (0, 11)]
@@ -203,6 +204,8 @@ def test_the_boundary_notes_give_the_accuracy(traces, tmp_path):
 
 # ----- a student's trace: long and hostile labels, no targets in the header
 @pytest.mark.parametrize("scene", ["formula", "loss-formula", "neuron", "layer", "mlp", "forward", "representations"])
-def test_a_student_s_trace_gets_notes_too(scene, traces, tmp_path):
-    notes = notes_of(scene, traces["hostile"], tmp_path)
+def test_a_student_s_trace_gets_notes_too(scene, traces, layout_render):
+    result, out = layout_render(scene, traces["hostile"])  # as test_layout_scenes renders it: 320x180
+    assert result.exit_code == 0, result.output
+    notes = checked(scene, out / f"{scene}-hostile.mp4")
     assert not any("temperature_in_celsius_at_noon" in n for n in notes), "long labels shortened"

@@ -30,23 +30,27 @@ Say: it descends.
 
 
 @pytest.fixture(scope="module")
-def renders(tmp_path_factory):
-    renders = tmp_path_factory.mktemp("deck") / "renders"
-    renders.mkdir()
+def renders(deck_renders):
+    """The deck rendered tiny (conftest's deck_renders), then rendered again: what is up to date is not."""
+    renders, trace = deck_renders.folder, deck_renders.trace
+    assert "skipped    boundary" in deck_renders.output and "0 failed" in deck_renders.output
     runner = CliRunner()
-    assert runner.invoke(main, ["trace", "--steps", "3", "-o", str(renders / "run.nntrace")]).exit_code == 0
-    result = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
-                                  "-o", str(renders)])
-    assert result.exit_code == 0, result.output
-    assert "skipped    boundary" in result.output and "0 failed" in result.output
-    again = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
-                                 "-o", str(renders)])
+    again = runner.invoke(main, ["render", "--all", str(trace), "--size", "160x90", "--fps", "5", "-o", str(renders)])
     assert "0 rendered, 14 up to date" in again.output, "an unchanged deck is not rendered again"
     (renders / "loss-run.mp4.json").unlink()
-    again = runner.invoke(main, ["render", "--all", str(renders / "run.nntrace"), "--size", "160x90", "--fps", "5",
-                                 "-o", str(renders)])
+    again = runner.invoke(main, ["render", "--all", str(trace), "--size", "160x90", "--fps", "5", "-o", str(renders)])
     assert "1 rendered, 13 up to date" in again.output, "a render without its sidecar is made again"
     return renders
+
+
+def some_of(renders, folder, *names):
+    """`folder` holding a few of the deck's renders, each with its sidecar: enough for a test of choosing or
+    converting them (the whole deck is test_every_stop_is_a_step_with_its_clip_and_notes')."""
+    folder.mkdir()
+    for name in names:
+        for path in renders.glob(f"{name}*"):
+            shutil.copy(path, folder)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +129,7 @@ def test_obsidian_note_has_a_slide_per_step_and_no_instructions_on_screen(deck, 
 
 
 def test_gif_option_embeds_gifs(renders, tmp_path):
+    renders = some_of(renders, tmp_path / "renders", "backprop.mp4", "mlp-run.mp4")
     result = CliRunner().invoke(main, ["slides", str(renders), "-o", str(tmp_path), "--gif", "--cdn"])
     assert result.exit_code == 0, result.output
     embeds = re.findall(r"!\[\[(media/[^|\]]+)\|1280\]\]", (tmp_path / "slides.md").read_text())
@@ -277,8 +282,7 @@ def check_current_media(driver):
 # ----- choosing renders, refusing what does not fit
 
 def test_a_folder_of_two_traces_needs_trace(renders, tmp_path):
-    mixed = tmp_path / "mixed"
-    shutil.copytree(renders, mixed)
+    mixed = some_of(renders, tmp_path / "mixed", "loss-run.mp4", "mlp-run.mp4")
     for p in list(mixed.glob("loss-run.mp4*")):
         p.rename(p.with_name(p.name.replace("loss-run", "loss-other")))
     shutil.copy(renders / "mlp-run.mp4", mixed / "mlp-other.mp4")
@@ -294,8 +298,7 @@ def test_a_folder_of_two_traces_needs_trace(renders, tmp_path):
 
 
 def test_mixed_themes_are_refused_and_the_page_follows_the_renders(renders, tmp_path):
-    light = tmp_path / "light"
-    shutil.copytree(renders, light)
+    light = some_of(renders, tmp_path / "light", "loss-run.mp4", "mlp-run.mp4", "derivative.mp4")
     for sidecar in light.glob("*.json"):
         data = json.loads(sidecar.read_text())
         if isinstance(data, dict) and "theme" in data:
@@ -389,18 +392,24 @@ def test_the_deck_plan_follows_the_registry(tmp_path):
     assert next(j for j in jobs if j.slide.scene == "derivative").output.name == "derivative.mp4"
 
 
-def test_a_failing_scene_is_reported_and_the_others_finish(tmp_path):
+def test_a_failing_scene_is_reported_and_the_others_finish(renders, tmp_path):
+    """Rendered into the deck's folder, where the scenes that read no trace are up to date (they are not made
+    again), then taken out: the folder is the deck's again."""
     data = tmp_path / "d.json"
     data.write_text('{"inputs": [[1, 2, 3]], "targets": [[0, 0]]}')
-    runner = CliRunner()
-    assert runner.invoke(main, ["trace", "--arch", "3,8,8,8,2", "--steps", "2", "--data", str(data),
+    runner = CliRunner()  # a formula too long to type (26,634 symbols); the neuron --neuron 0,3 shows reads one input
+    assert runner.invoke(main, ["trace", "--arch", "3,16,16,1,2", "--steps", "2", "--data", str(data),
                                 "-o", str(tmp_path / "big.nntrace")]).exit_code == 0
-    result = runner.invoke(main, ["render", "--all", str(tmp_path / "big.nntrace"), "--size", "160x90", "--fps", "2",
-                                  "-j", "2", "-o", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
-    assert "rendered   mlp-big.mp4" in result.output and (tmp_path / "training-big.mp4").is_file()
-    assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
+    try:
+        result = runner.invoke(main, ["render", "--all", str(tmp_path / "big.nntrace"), "--size", "160x90", "--fps",
+                                      "5", "-j", "2", "-o", str(renders)])
+        assert result.exit_code == 1
+        assert "FAILED     formula-big.mp4" in result.output and "symbols" in result.output
+        assert "rendered   mlp-big.mp4" in result.output and (renders / "training-big.mp4").is_file()
+        assert result.output.strip().splitlines()[-1].startswith("Error: 2 of 15 scenes failed")
+    finally:
+        for made in [*renders.glob("*-big.*"), *(renders / ".nnanim").glob("*-big.*")]:
+            made.unlink()
 
 
 def test_one_deck_takes_its_slides_from_several_traces(tmp_path):

@@ -9,11 +9,9 @@ from nnanim.cli import main
 from nnanim.storyboard import COLUMNS, GAP
 
 
-def test_a_storyboard_has_a_frame_per_stop_and_the_last(tmp_path):
+def test_a_storyboard_has_a_frame_per_stop_and_the_last(deck_renders, tmp_path):
     runner = CliRunner()
-    result = runner.invoke(main, ["render", "backprop", "--size", "160x90", "--fps", "5", "-o", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    stops = json.loads((tmp_path / "backprop.mp4.json").read_text())["stops"]
+    stops = json.loads((deck_renders.folder / "backprop.mp4.json").read_text())["stops"]  # rendered 160x90
     result = runner.invoke(main, ["storyboard", "backprop", "--size", "160x90", "-o", str(tmp_path / "sb.png")])
     assert result.exit_code == 0, result.output
     assert f"({len(stops) + 1} frames)" in result.output

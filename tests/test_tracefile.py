@@ -1,12 +1,13 @@
 import json
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
 import threading
-import time
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,11 +227,17 @@ def test_the_signature_is_checked_before_anything_else_is_read(tmp_path):
         f.write(b"PK\x03\x04")
         f.truncate(1 << 30)
     tracemalloc.start()
-    started = time.perf_counter()
+    read = bytes_read()
     refused(big, "not an nnanim trace")
+    read = bytes_read() - read
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert time.perf_counter() - started < 1 and peak < 1 << 20
+    assert read < 1 << 20 and peak < 1 << 20, "the 1 GB is neither read nor held"
+
+
+def bytes_read():
+    """What this process has read so far, files and pipes alike (Linux's /proc/self/io)."""
+    return int(re.search(r"^rchar: (\d+)$", Path("/proc/self/io").read_text(), re.M).group(1))
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
@@ -296,10 +303,8 @@ def test_the_bomb_stays_within_bounded_memory_and_time(tmp_path):
     path = aliasing_bomb(tmp_path / "bomb.nntrace", megabytes=256)
     program = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20)); "
                "from nnanim.cli import main; sys.argv = ['nnanim', 'inspect', sys.argv[1]]; main()")
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-    assert time.perf_counter() - started < 20
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})  # the time bound: it ends or fails
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("Error:") and done.stderr.count("\n") == 1 and "overlaps" in done.stderr
 

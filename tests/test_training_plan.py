@@ -7,9 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from nnanim.cli import main
 from nnanim.scenes import training_plan as plan
 from nnanim.scenes.theme import DARK
 from nnanim.scenes.training_plan import Box
@@ -116,35 +114,28 @@ def test_a_box_fits_and_cuts():
 TINY = ["--size", "160x90", "--fps", "5"]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("run") / "run.nntrace"
-    assert CliRunner().invoke(main, ["trace", "--steps", "400", "--record", "params", "-o", str(path)]).exit_code == 0
-    return path
-
-
-def test_the_loss_stops_at_a_tenth_and_at_the_end_of_the_clip(run, tmp_path):
+def test_the_loss_stops_at_a_tenth_and_at_the_end_of_the_clip(long_trace, render_once):
     from nnanim.engine import load_trace
 
-    result = CliRunner().invoke(main, ["render", "loss", str(run), *TINY, "-o", str(tmp_path)])
+    result, out = render_once("loss", long_trace, *TINY)  # test_scene_notes reads its notes
     assert result.exit_code == 0, result.output
     import av
 
-    with av.open(str(tmp_path / "loss-run.mp4")) as movie:
+    with av.open(str(out / f"loss-{long_trace.stem}.mp4")) as movie:
         pictures = [f.to_ndarray(format="rgb24") for f in movie.decode(video=0)]
     frames = len(pictures)
     first = pictures[0].reshape(-1, 3).astype(int)
     assert (np.abs(first - np.median(first, axis=0)).sum(axis=1) > 60).mean() > 0.01, \
         "the first frame shows the axes, not an empty background"
-    stops = json.loads((tmp_path / "loss-run.mp4.json").read_text())["stops"]
-    losses = load_trace(run).losses
+    stops = json.loads((out / f"loss-{long_trace.stem}.mp4.json").read_text())["stops"]
+    losses = load_trace(long_trace).losses
     tenth = plan.tenth_step(losses)
     assert tenth is not None and len(stops) == 2
     assert stops[-1] == pytest.approx(frames / 5), "the last stop is the end of the clip"
     assert 1.0 < stops[0] < stops[-1] / 2, "the early steps get time: the tenth comes after a second"
 
 
-def test_training_shows_the_trace_s_numbers(run, tmp_path):
+def test_training_shows_the_trace_s_numbers(long_trace, tmp_path):
     """At the end, the readout is the last step's loss and each prediction is what the engine's network
     with that step's parameters computes."""
     from manim import tempconfig
@@ -156,7 +147,7 @@ def test_training_shows_the_trace_s_numbers(run, tmp_path):
     from nnanim.scenes.raster_plot import RasterLabel
     from nnanim.scenes.training import Training
 
-    trace = load_trace(run)
+    trace = load_trace(long_trace)
     settings = {"pixel_width": 160, "pixel_height": 90, "frame_rate": 5, "media_dir": str(tmp_path),
                 "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none"}
 
@@ -166,7 +157,7 @@ def test_training_shows_the_trace_s_numbers(run, tmp_path):
             super().tear_down()
 
     with tempconfig(settings):
-        scene = Watched(options=SceneOptions(trace=str(run), duration=1.0))
+        scene = Watched(options=SceneOptions(trace=str(long_trace), duration=1.0))
         scene.render()
     shown = scene.shown
     last = trace.num_steps - 1
