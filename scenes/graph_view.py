@@ -43,7 +43,7 @@ def box_lines(box, grads=()):
 
 def widest(lines, theme, line_height, bold=()):
     """The width of the widest of `lines` at `line_height` (the longest few measured, not all)."""
-    longest = sorted(set(lines), key=len, reverse=True)[:6]
+    longest = sorted(dict.fromkeys(lines), key=len, reverse=True)[:6]  # ties in order: the same every run
     return max(text(s, theme, line_height, weight=BOLD if s in bold else "NORMAL").width for s in longest)
 
 
