@@ -9,7 +9,8 @@ says the rule in words, with the numbers the screen shows.
 
 A graph that fits the frame at a readable size fills it; a larger one (a neuron of a bigger network,
 or a whole training step, a neuron to a box) is laid out at the floor size and the camera follows the
-gradient, with only the boxes inside its view in the scene.
+gradient, with only the boxes inside its view in the scene: each camera move costs what it shows, so a
+replay costs in proportion to the graph.
 """
 
 import numpy as np
@@ -19,7 +20,7 @@ from nnanim.engine.graph import workshop_expression
 from nnanim.engine.steps import Step
 from nnanim.scenes.backprop_plan import backward_beats, closing_note, moments, neuron_nodes, wave, wave_closing
 from nnanim.scenes.base import TraceScene, text
-from nnanim.scenes.graph_layout import framing, units, values
+from nnanim.scenes.graph_layout import Framing, Tiles, units, values
 from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
 from nnanim.scenes.roles import examples, names
 from nnanim.scenes.tween import fade
@@ -82,26 +83,32 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
         longest = widest(all_lines, theme, floor) / floor
         sizes = [size_of(theme, s) for s in (theme.heading_size, theme.body_size)]
         size = next((s for s in sizes if longest * s <= width), floor)
+        self.measured = {}  # (line, size) -> the Text measured, shown by text_block (made once)
         wrapped = [[piece for line in lines for piece in self.fitted(line, size, width)]
                    for lines in [[intro]] + [m.lines for m in story]]
         return size, wrapped[0], wrapped[1:]
 
     def fitted(self, line, size, width):
-        if len(line) < 40 or text(line, self.theme, size).width <= width:
+        if len(line) < 40 or self.measure(line, size).width <= width:
             return [line]
         parts = line.split(" = ")
         out = [parts[0]]
         for part in parts[1:]:
             joined = f"{out[-1]} = {part}"
-            if text(joined, self.theme, size).width <= width:
+            if self.measure(joined, size).width <= width:
                 out[-1] = joined
             else:
                 out.append(f"    = {part}")
         return out
 
+    def measure(self, line, size):
+        """A line's Text at `size`, kept for text_block to show: a line's Text is made once."""
+        self.measured[line, size] = made = text(line, self.theme, size)
+        return made
+
     def text_block(self, lines, size, center):
         """Lines left-aligned at the bottom of the safe area of a view centred at `center`."""
-        group = VGroup(*[text(line, self.theme, size) for line in lines])
+        group = VGroup(*[self.measured.pop((line, size), None) or text(line, self.theme, size) for line in lines])
         group.arrange(DOWN, aligned_edge=LEFT, buff=size * (LINE_PITCH - 1))
         m = self.theme.safe_margin
         corner = center + np.array([-config.frame_width * (0.5 - m), -config.frame_height * (0.5 - m), 0])
@@ -138,6 +145,8 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
                 self.follow(moment, leave)
                 leave = []
             self.write(moment, block, leave)
+            if previous is not None and previous[1] is not None:
+                self.remove(previous[1])  # the last moment's trails, faded out
             previous = self.send_back(moment)
             self.hold(END if moment is story[-1] else 0.2 * pace, moment.note)
 
@@ -150,8 +159,9 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
         self.center = self.port.aim(moment)
         self.shown = self.port.parts_at(self.center)
         now = self.view.mobjects_for(self.shown)
-        entering = [mob for mob in now if mob not in self.on_screen]
-        leaving = [mob for mob in self.on_screen if mob not in now]
+        was, stays = {id(mob) for mob in self.on_screen}, {id(mob) for mob in now}
+        entering = [mob for mob in now if id(mob) not in was]
+        leaving = [mob for mob in self.on_screen if id(mob) not in stays]
         self.add(*entering)
         self.play(self.camera.frame.animate.move_to(self.center), *[appear(mob) for mob in entering],
                   *[vanish(mob) for mob in leaving], run_time=self.span(0.35 * self.pace))
@@ -188,7 +198,7 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
             self.play(*travel, *changes, run_time=self.span((0.55 if travel else 0.2) * self.pace))
         for k, v in moment.updates.items():  # off screen: changed without a sound
             if k not in visible:
-                self.view.box(k).set_grad_line(v)
+                self.view.set_grad_unseen(k, v)
         return moment.key, trails, updated
 
     def span(self, seconds):
@@ -198,23 +208,36 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
 
 class Viewport:
     """What a view of the graph shows: the safe area above the text band, `width` × `height`, for a
-    view (the camera's frame) centred anywhere; where to centre it to show a moment."""
+    view (the camera's frame) centred anywhere; where to centre it to show a moment. The parts' extents
+    are read once and filed by place, so that following the gradient through a graph of n boxes costs
+    in proportion to n, not to n times the moments."""
 
     def __init__(self, view, fits, width, height, band):
         self.view, self.fits, self.width, self.height = view, fits, width, height
         self.offset = np.array([0, band / 2, 0])  # the region's centre, from the view's
         self.parts = view.parts()
-        self.extents = [view.extent(k) for k in view.drawing.boxes] if not fits else []
+        if not fits:
+            self.extents = {k: view.extent(k) for k in self.parts}
+            rects = list(self.extents.values())
+            self.tiles = Tiles(rects, width, height)
+            self.framing = Framing(rects[:len(view.drawing.boxes)], width, height)  # the boxes come first
 
-    def inside(self, key, center):
-        left, bottom, right, top = self.view.extent(key)
+    def window(self, center):
+        """(left, bottom, right, top) of the region of a view centred at `center`."""
         x, y = (center + self.offset)[:2]
         w, h = self.width / 2 + 1e-6, self.height / 2 + 1e-6
-        return x - w <= left and right <= x + w and y - h <= bottom and top <= y + h
+        return x - w, y - h, x + w, y + h
+
+    def inside(self, key, center):
+        left, bottom, right, top = self.extents[key]
+        x0, y0, x1, y1 = self.window(center)
+        return x0 <= left and right <= x1 and y0 <= bottom and top <= y1
 
     def parts_at(self, center):
         """The boxes and op circles whole inside the region of a view centred at `center`."""
-        return [k for k in self.parts if self.fits or self.inside(k, center)]
+        if self.fits:
+            return list(self.parts)
+        return [self.parts[i] for i in self.tiles.inside(*self.window(center)).tolist()]
 
     def focus(self, moment):
         """What the view must show: the box, its op, then the boxes it passes its gradient to."""
@@ -228,7 +251,7 @@ class Viewport:
         return self.fits or all(self.inside(k, center) for k in self.focus(moment)[:2])
 
     def aim(self, moment):
-        x, y = framing(self.extents, [self.view.extent(k) for k in self.focus(moment)], self.width, self.height)
+        x, y = self.framing.centre([self.extents[k] for k in self.focus(moment)])
         return np.array([x, y, 0]) - self.offset
 
 
