@@ -16,18 +16,19 @@ replay costs in proportion to the graph.
 import numpy as np
 from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
-from nnanim.engine.graph import workshop_expression
+from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.steps import Step
 from nnanim.scenes.backprop_plan import backward_beats, closing_note, moments, neuron_nodes, wave, wave_closing
 from nnanim.scenes.base import TraceScene, text
 from nnanim.scenes.graph_layout import Framing, Tiles, units, values
 from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
-from nnanim.scenes.roles import examples, names
+from nnanim.scenes.roles import examples, names, neurons
 from nnanim.scenes.tween import fade
 
 DEFAULT_PACE = 2.0  # seconds per backward event: time to read the rule
 WAVE_PACE = 1.2  # seconds per neuron when following the wave through a whole large graph
 MAX_WHOLE = 40  # values; larger graphs are drawn a neuron to a box
+MAX_WAVE = 300  # boxes the camera follows one at a time: over ten minutes of video
 LINE_PITCH = 1.3  # of the text under the graph, in line heights
 INTRO = 1.0  # seconds the graph is shown before the first event
 END = 1.5  # seconds the last stop is held
@@ -57,9 +58,12 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
             pace = opts.pace or DEFAULT_PACE
             self.end_note = closing_note(step, beats, [i for i in drawn if i not in active], called, top)
         elif len(step.graph) > MAX_WHOLE:
+            by_neuron = any(o is not None for o in neurons(step))
             drawing = units(step)
             story = wave(step, backward_beats(step, called=called), drawing)
-            intro = f"the whole step, a box per neuron: the gradient flows back from {called[step.graph.root]}"
+            _refuse_if_too_long(story, by_neuron)
+            boxes = "a box per neuron" if by_neuron else "a box per part, a value used once inside what uses it"
+            intro = f"the whole step, {boxes}: the gradient flows back from {called[step.graph.root]}"
             pace = opts.pace or WAVE_PACE
             self.end_note = wave_closing(step)
         else:
@@ -253,6 +257,14 @@ class Viewport:
     def aim(self, moment):
         x, y = self.framing.centre([self.extents[k] for k in self.focus(moment)])
         return np.array([x, y, 0]) - self.offset
+
+
+def _refuse_if_too_long(story, by_neuron):
+    if len(story) > MAX_WAVE:
+        advice = ("show a part with --neuron J,L or --focus LABEL" if by_neuron
+                  else "label each neuron's output h_jl for a box per neuron")
+        raise GraphTooLarge(f"the whole step is {len(story):,} boxes for the camera to follow, one at a time (at "
+                            f"most {MAX_WAVE}: over ten minutes of video); {advice}, or render a smaller graph")
 
 
 def timed(animation, rate):

@@ -2,7 +2,8 @@
 
 A graph is drawn a value to a box (`values`), or, when it is large, a unit to a box (`units`): a
 neuron of the workshop's MLP (its weights and bias inside it), the loss terms of one example, or any
-other value. The layout is layered, left to right as data flows: a box's column is the length of the
+other value; in a graph without the workshop's neurons, a value used by one op only is inside that
+op's box. The layout is layered, left to right as data flows: a box's column is the length of the
 longest path into it, pulled right to sit just before what reads it; within a column, boxes are
 ordered to cross few edges and spread over the whole height, so that the graph fills the frame.
 """
@@ -77,7 +78,8 @@ def values(step, nodes):
 
 def units(step):
     """A box per unit of a whole step: each neuron (keyed by its output; its weights and bias inside),
-    each example's loss terms, and every other value; inputs that only feed one unit are inside it."""
+    each example's loss terms, and every other value; inputs that only feed one unit are inside it.
+    Without neurons (no h_jl labels) a computed value that feeds one op only is inside that op's unit."""
     g = step.graph
     owner = neurons(step)
     example = examples(step)
@@ -87,13 +89,14 @@ def units(step):
         for j in dict.fromkeys(g.inputs(i)):
             consumers[j].append(i)
     support = _support(g, owner, example)
+    one = 0 if all(o is None for o in owner) else 1  # how many examples a unit that swallows a value reads
     unit = {}
     for i in reversed(range(len(g))):  # consumers first
         if owner[i] is not None:
             unit[i] = owner[i]
         elif g.arity[i]:
             c = consumers[i]
-            merge = (len(c) == 1 and owner[c[0]] is None and c[0] != g.root and len(support[c[0]]) == 1
+            merge = (len(c) == 1 and owner[c[0]] is None and c[0] != g.root and len(support[c[0]]) == one
                      and support[i] <= support[c[0]])
             unit[i] = unit[c[0]] if merge else i
     sizes = {}

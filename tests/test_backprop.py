@@ -253,6 +253,19 @@ def test_following_the_gradient_costs_in_proportion_to_the_graph(monkeypatch):
     assert camera_work(large, monkeypatch) <= 1.25 * ratio * camera_work(small, monkeypatch)
 
 
+def test_a_large_graph_without_neurons_is_drawn_a_part_to_a_box():
+    """Without the workshop's labels a value used once is drawn inside what uses it: the default run's
+    whole step is a box per neuron-like part and per shared input, not 461 boxes and 383 moments."""
+    step = unlabelled_mlp_step(4)
+    drawing = units(step)
+    inside = [b for b in drawing.boxes.values() if len(b.members) > 1]
+    assert len(drawing.boxes) < 120 and [step.graph.ops[b.key] for b in inside].count("tanh") == 40
+    shared = sum(b.leaf for b in drawing.boxes.values())
+    assert shared == 50 + 12, "the weights and biases (each read by 4 copies of its neuron), and the inputs"
+    story = wave(step, backward_beats(step), drawing)
+    assert len(story) < 60 and story[0].key == step.graph.root
+
+
 def test_the_scene_holds_only_what_its_camera_shows(tmp_path):
     """A moment's trails leave the scene once they have faded: Manim draws every mobject of the scene at
     every frame, and trails left behind made each frame slower than the one before."""
@@ -289,10 +302,24 @@ def test_too_many_boxes_are_refused_with_advice():
     x = Value(1.0, label="x")
     with record() as trace:
         for _ in range(3100):
-            x = x * 1.0001
+            x = x * 1.0001 + x  # each x feeds two ops: a box of its own
         x.backward()
     with pytest.raises(GraphTooLarge, match="--neuron J,L"):
         units(trace.step(0))
+
+
+def test_a_wave_too_long_to_watch_is_refused_with_advice(tmp_path):
+    x = Value(1.0, label="x")
+    with record() as trace:
+        for _ in range(320):
+            x = x * 1.01 + x  # no neurons, and each x feeds two ops: 321 boxes to follow one at a time
+        x.backward()
+    trace.save(tmp_path / "long.nntrace")
+    result = CliRunner().invoke(main, ["render", "backprop", str(tmp_path / "long.nntrace"), *TINY,
+                                       "-o", str(tmp_path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "321 boxes for the camera to follow" in result.output and "h_jl" in result.output
+    assert not list(tmp_path.glob("*.mp4"))
 
 
 def test_gradient_rules_follow_the_textbook():
