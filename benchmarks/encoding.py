@@ -23,12 +23,12 @@ def encode_floor(movie):
         return time.perf_counter() - start, len(frames)
 
 
-def timed_scene(scene_class, work, **scene_arguments):
-    """Render a scene at 1080p30 MP4 with the settings `nnanim render` uses; (seconds, movie).
-    An nnanim scene takes `options=SceneOptions(...)`."""
+def timed_scene(scene_class, work, size=(1920, 1080), fps=30, **scene_arguments):
+    """Render a scene at 1080p30 MP4 (or `size` and `fps`) with the settings `nnanim render` uses;
+    (seconds, movie). An nnanim scene takes `options=SceneOptions(...)`."""
     from manim import tempconfig
 
-    settings = {"pixel_width": 1920, "pixel_height": 1080, "frame_rate": 30, "disable_caching": True,
+    settings = {"pixel_width": size[0], "pixel_height": size[1], "frame_rate": fps, "disable_caching": True,
                 "media_dir": str(work), "verbosity": "WARNING", "progress_bar": "none", "format": "mp4",
                 "max_inflight_encoders": 2}
     with tempconfig(settings):

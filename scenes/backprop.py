@@ -9,25 +9,27 @@ says the rule in words, with the numbers the screen shows.
 
 A graph that fits the frame at a readable size fills it; a larger one (a neuron of a bigger network,
 or a whole training step, a neuron to a box) is laid out at the floor size and the camera follows the
-gradient, with only the boxes inside its view in the scene.
+gradient, with only the boxes inside its view in the scene: each camera move costs what it shows, so a
+replay costs in proportion to the graph.
 """
 
 import numpy as np
 from manim import DOWN, LEFT, MovingCamera, MovingCameraScene, VGroup, config
 
-from nnanim.engine.graph import workshop_expression
+from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.steps import Step
 from nnanim.scenes.backprop_plan import (WARN, backward_beats, closing_note, moments, neuron_nodes, wave,
                                          wave_closing)
 from nnanim.scenes.base import TraceScene, text
-from nnanim.scenes.graph_layout import framing, units, values
+from nnanim.scenes.graph_layout import Framing, Tiles, units, values
 from nnanim.scenes.graph_view import StillBackground, appear, size_of, vanish, view_of, widest, window
-from nnanim.scenes.roles import examples, names
+from nnanim.scenes.roles import examples, names, neurons
 from nnanim.scenes.tween import fade
 
 DEFAULT_PACE = 2.0  # seconds per backward event: time to read the rule
 WAVE_PACE = 1.2  # seconds per neuron when following the wave through a whole large graph
 MAX_WHOLE = 40  # values; larger graphs are drawn a neuron to a box
+MAX_WAVE = 300  # boxes the camera follows one at a time: over ten minutes of video
 LINE_PITCH = 1.3  # of the text under the graph, in line heights
 INTRO = 1.0  # seconds the graph is shown before the first event
 END = 1.5  # seconds the last stop is held
@@ -57,9 +59,12 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
             pace = opts.pace or DEFAULT_PACE
             self.end_note = closing_note(step, beats, [i for i in drawn if i not in active], called, top)
         elif len(step.graph) > MAX_WHOLE:
+            by_neuron = any(o is not None for o in neurons(step))
             drawing = units(step)
             story = wave(step, backward_beats(step, called=called), drawing)
-            intro = f"the whole step, a box per neuron: the gradient flows back from {called[step.graph.root]}"
+            _refuse_if_too_long(story, by_neuron)
+            boxes = "a box per neuron" if by_neuron else "a box per part, a value used once inside what uses it"
+            intro = f"the whole step, {boxes}: the gradient flows back from {called[step.graph.root]}"
             pace = opts.pace or WAVE_PACE
             self.end_note = wave_closing(step)
         else:
@@ -83,27 +88,37 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
         longest = widest(all_lines, theme, floor) / floor
         sizes = [size_of(theme, s) for s in (theme.heading_size, theme.body_size)]
         size = next((s for s in sizes if longest * s <= width), floor)
+        self.measured = {}  # (line, size) -> the Text measured, shown by text_block (made once)
         wrapped = [[piece for line in lines for piece in self.fitted(line, size, width)]
                    for lines in [[intro]] + [m.lines for m in story]]
         return size, wrapped[0], wrapped[1:]
 
     def fitted(self, line, size, width):
-        if len(line) < 40 or text(line, self.theme, size).width <= width:
+        if len(line) < 40 or self.measure(line, size).width <= width:
             return [line]
         parts = line.split(" = ")
         out = [parts[0]]
         for part in parts[1:]:
             joined = f"{out[-1]} = {part}"
-            if text(joined, self.theme, size).width <= width:
+            if self.measure(joined, size).width <= width:
                 out[-1] = joined
             else:
                 out.append(f"    = {part}")
         return out
 
+    def measure(self, line, size):
+        """A line's Text at `size`, kept for text_block to show: a line's Text is made once."""
+        self.measured[line, size] = made = text(line, self.theme, size)
+        return made
+
+    def line(self, content, size):
+        """A line of the text band: the Text made when it was measured, if it was; a warning's in its colour."""
+        made = self.measured.pop((content, size), None) or text(content, self.theme, size)
+        return made.set_color(self.theme.warning) if content.startswith(WARN) else made
+
     def text_block(self, lines, size, center):
         """Lines left-aligned at the bottom of the safe area of a view centred at `center`."""
-        group = VGroup(*[text(line, self.theme, size, color=self.theme.warning if line.startswith(WARN) else None)
-                         for line in lines])
+        group = VGroup(*[self.line(line, size) for line in lines])
         group.arrange(DOWN, aligned_edge=LEFT, buff=size * (LINE_PITCH - 1))
         m = self.theme.safe_margin
         corner = center + np.array([-config.frame_width * (0.5 - m), -config.frame_height * (0.5 - m), 0])
@@ -140,6 +155,8 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
                 self.follow(moment, leave)
                 leave = []
             self.write(moment, block, leave)
+            if previous is not None and previous[1] is not None:
+                self.remove(previous[1])  # the last moment's trails, faded out
             previous = self.send_back(moment)
             self.hold(END if moment is story[-1] else 0.2 * pace, moment.note)
 
@@ -152,8 +169,9 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
         self.center = self.port.aim(moment)
         self.shown = self.port.parts_at(self.center)
         now = self.view.mobjects_for(self.shown)
-        entering = [mob for mob in now if mob not in self.on_screen]
-        leaving = [mob for mob in self.on_screen if mob not in now]
+        was, stays = {id(mob) for mob in self.on_screen}, {id(mob) for mob in now}
+        entering = [mob for mob in now if id(mob) not in was]
+        leaving = [mob for mob in self.on_screen if id(mob) not in stays]
         self.add(*entering)
         self.play(self.camera.frame.animate.move_to(self.center), *[appear(mob) for mob in entering],
                   *[vanish(mob) for mob in leaving], run_time=self.span(0.35 * self.pace))
@@ -190,7 +208,7 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
             self.play(*travel, *changes, run_time=self.span((0.55 if travel else 0.2) * self.pace))
         for k, v in moment.updates.items():  # off screen: changed without a sound
             if k not in visible:
-                self.view.box(k).set_grad_line(v)
+                self.view.set_grad_unseen(k, v)
         return moment.key, trails, updated
 
     def span(self, seconds):
@@ -200,23 +218,36 @@ class Backprop(StillBackground, TraceScene, MovingCameraScene):
 
 class Viewport:
     """What a view of the graph shows: the safe area above the text band, `width` × `height`, for a
-    view (the camera's frame) centred anywhere; where to centre it to show a moment."""
+    view (the camera's frame) centred anywhere; where to centre it to show a moment. The parts' extents
+    are read once and filed by place, so that following the gradient through a graph of n boxes costs
+    in proportion to n, not to n times the moments."""
 
     def __init__(self, view, fits, width, height, band):
         self.view, self.fits, self.width, self.height = view, fits, width, height
         self.offset = np.array([0, band / 2, 0])  # the region's centre, from the view's
         self.parts = view.parts()
-        self.extents = [view.extent(k) for k in view.drawing.boxes] if not fits else []
+        if not fits:
+            self.extents = {k: view.extent(k) for k in self.parts}
+            rects = list(self.extents.values())
+            self.tiles = Tiles(rects, width, height)
+            self.framing = Framing(rects[:len(view.drawing.boxes)], width, height)  # the boxes come first
 
-    def inside(self, key, center):
-        left, bottom, right, top = self.view.extent(key)
+    def window(self, center):
+        """(left, bottom, right, top) of the region of a view centred at `center`."""
         x, y = (center + self.offset)[:2]
         w, h = self.width / 2 + 1e-6, self.height / 2 + 1e-6
-        return x - w <= left and right <= x + w and y - h <= bottom and top <= y + h
+        return x - w, y - h, x + w, y + h
+
+    def inside(self, key, center):
+        left, bottom, right, top = self.extents[key]
+        x0, y0, x1, y1 = self.window(center)
+        return x0 <= left and right <= x1 and y0 <= bottom and top <= y1
 
     def parts_at(self, center):
         """The boxes and op circles whole inside the region of a view centred at `center`."""
-        return [k for k in self.parts if self.fits or self.inside(k, center)]
+        if self.fits:
+            return list(self.parts)
+        return [self.parts[i] for i in self.tiles.inside(*self.window(center)).tolist()]
 
     def focus(self, moment):
         """What the view must show: the box, its op, then the boxes it passes its gradient to."""
@@ -230,8 +261,16 @@ class Viewport:
         return self.fits or all(self.inside(k, center) for k in self.focus(moment)[:2])
 
     def aim(self, moment):
-        x, y = framing(self.extents, [self.view.extent(k) for k in self.focus(moment)], self.width, self.height)
+        x, y = self.framing.centre([self.extents[k] for k in self.focus(moment)])
         return np.array([x, y, 0]) - self.offset
+
+
+def _refuse_if_too_long(story, by_neuron):
+    if len(story) > MAX_WAVE:
+        advice = ("show a part with --neuron J,L or --focus LABEL" if by_neuron
+                  else "label each neuron's output h_jl for a box per neuron")
+        raise GraphTooLarge(f"the whole step is {len(story):,} boxes for the camera to follow, one at a time (at "
+                            f"most {MAX_WAVE}: over ten minutes of video); {advice}, or render a smaller graph")
 
 
 def timed(animation, rate):

@@ -2,13 +2,17 @@
 
 A graph is drawn a value to a box (`values`), or, when it is large, a unit to a box (`units`): a
 neuron of the workshop's MLP (its weights and bias inside it), the loss terms of one example, or any
-other value. The layout is layered, left to right as data flows: a box's column is the length of the
+other value; in a graph without the workshop's neurons, a value used by one op only is inside that
+op's box. The layout is layered, left to right as data flows: a box's column is the length of the
 longest path into it, pulled right to sit just before what reads it; within a column, boxes are
 ordered to cross few edges and spread over the whole height, so that the graph fills the frame.
 """
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
+
+import numpy as np
 
 from nnanim.engine.graph import MAX_BOXES, GraphTooLarge
 from nnanim.engine.labels import is_parameter
@@ -74,7 +78,8 @@ def values(step, nodes):
 
 def units(step):
     """A box per unit of a whole step: each neuron (keyed by its output; its weights and bias inside),
-    each example's loss terms, and every other value; inputs that only feed one unit are inside it."""
+    each example's loss terms, and every other value; inputs that only feed one unit are inside it.
+    Without neurons (no h_jl labels) a computed value that feeds one op only is inside that op's unit."""
     g = step.graph
     owner = neurons(step)
     example = examples(step)
@@ -84,13 +89,14 @@ def units(step):
         for j in dict.fromkeys(g.inputs(i)):
             consumers[j].append(i)
     support = _support(g, owner, example)
+    one = 0 if all(o is None for o in owner) else 1  # how many examples a unit that swallows a value reads
     unit = {}
     for i in reversed(range(len(g))):  # consumers first
         if owner[i] is not None:
             unit[i] = owner[i]
         elif g.arity[i]:
             c = consumers[i]
-            merge = (len(c) == 1 and owner[c[0]] is None and c[0] != g.root and len(support[c[0]]) == 1
+            merge = (len(c) == 1 and owner[c[0]] is None and c[0] != g.root and len(support[c[0]]) == one
                      and support[i] <= support[c[0]])
             unit[i] = unit[c[0]] if merge else i
     sizes = {}
@@ -266,33 +272,87 @@ def framing(extents, focus, width, height):
     it shows the rectangles of `focus` whole (as many of them as fit, in order) and, of the places that
     do, the most boxes whole (the nearest the focus's centre among equals). Candidates put a window
     edge on a box edge, so that a camera following the gradient never shows a column or a row cut in
-    half."""
-    import numpy as np
+    half. (`Framing` answers it again and again for one layout.)"""
+    return Framing(extents, width, height).centre(focus)
 
-    box = np.array(extents, dtype=float)
-    mine = np.array(focus, dtype=float)
-    while len(mine) > 1 and np.any(mine[:, 2:].max(axis=0) - mine[:, :2].min(axis=0) > [width, height]):
-        mine = mine[:-1]
-    f0, f1 = mine[:, :2].min(axis=0), mine[:, 2:].max(axis=0)
-    centre = (f0 + f1) / 2
-    low, high = box[:, :2].min(axis=0), box[:, 2:].max(axis=0)
-    axes = []
-    for axis, span in ((0, width), (1, height)):
-        if high[axis] - low[axis] <= span:
-            axes.append(np.array([(low[axis] + high[axis]) / 2]))
-            continue
-        near = min(max(centre[axis], low[axis] + span / 2), high[axis] - span / 2)
-        options = np.concatenate([[near], box[:, axis] + span / 2, box[:, axis + 2] - span / 2])
-        keep = (options - span / 2 <= f0[axis] + 1e-6) & (options + span / 2 >= f1[axis] - 1e-6)
-        axes.append(np.unique(options[keep]) if keep.any() else np.array([near]))
-    xs, ys = np.meshgrid(axes[0], axes[1], indexing="ij")
-    xs, ys = xs.ravel()[:, None], ys.ravel()[:, None]
-    eps = 1e-6
-    whole = ((box[None, :, 0] >= xs - width / 2 - eps) & (box[None, :, 2] <= xs + width / 2 + eps)
-             & (box[None, :, 1] >= ys - height / 2 - eps) & (box[None, :, 3] <= ys + height / 2 + eps)).sum(axis=1)
-    distance = np.hypot(xs[:, 0] - centre[0], ys[:, 0] - centre[1])
-    best = np.lexsort((distance, -whole))[0]
-    return float(xs[best, 0]), float(ys[best, 0])
+
+class Framing:
+    """`framing` for one layout, asked once per camera move: the candidate window edges are sorted and
+    the boxes filed in Tiles once, so that each answer costs what lies near the focus, not the graph."""
+
+    def __init__(self, extents, width, height):
+        self.box = np.asarray(extents, dtype=float).reshape(-1, 4)
+        self.width, self.height = width, height
+        self.low, self.high = self.box[:, :2].min(axis=0), self.box[:, 2:].max(axis=0)
+        self.edges = [np.unique(np.concatenate([self.box[:, axis] + span / 2, self.box[:, axis + 2] - span / 2]))
+                      for axis, span in ((0, width), (1, height))]
+        self.tiles = Tiles(self.box, width, height)
+
+    def centre(self, focus):
+        width, height, box, low, high = self.width, self.height, self.box, self.low, self.high
+        mine = np.array(focus, dtype=float)
+        while len(mine) > 1 and np.any(mine[:, 2:].max(axis=0) - mine[:, :2].min(axis=0) > [width, height]):
+            mine = mine[:-1]
+        f0, f1 = mine[:, :2].min(axis=0), mine[:, 2:].max(axis=0)
+        centre = (f0 + f1) / 2
+        axes = []
+        for axis, span in ((0, width), (1, height)):
+            if high[axis] - low[axis] <= span:
+                axes.append(np.array([(low[axis] + high[axis]) / 2]))
+                continue
+            near = min(max(centre[axis], low[axis] + span / 2), high[axis] - span / 2)
+            edges, slack = self.edges[axis], 1e-3 * span  # a superset of the window edges kept below
+            nearby = edges[np.searchsorted(edges, f1[axis] - span / 2 - slack):
+                           np.searchsorted(edges, f0[axis] + span / 2 + slack, side="right")]
+            options = np.concatenate([[near], nearby])
+            keep = (options - span / 2 <= f0[axis] + 1e-6) & (options + span / 2 >= f1[axis] - 1e-6)
+            axes.append(np.unique(options[keep]) if keep.any() else np.array([near]))
+        xs, ys = np.meshgrid(axes[0], axes[1], indexing="ij")
+        xs, ys = xs.ravel()[:, None], ys.ravel()[:, None]
+        eps = 1e-6
+        # a box whole inside a candidate window has its lower-left corner in the area they cover together
+        box = box[self.tiles.cornered(xs.min() - width / 2 - eps, ys.min() - height / 2 - eps,
+                                      xs.max() + width / 2 + eps, ys.max() + height / 2 + eps)]
+        whole = ((box[None, :, 0] >= xs - width / 2 - eps) & (box[None, :, 2] <= xs + width / 2 + eps)
+                 & (box[None, :, 1] >= ys - height / 2 - eps) & (box[None, :, 3] <= ys + height / 2 + eps)).sum(axis=1)
+        distance = np.hypot(xs[:, 0] - centre[0], ys[:, 0] - centre[1])
+        best = np.lexsort((distance, -whole))[0]
+        return float(xs[best, 0]), float(ys[best, 0])
+
+
+class Tiles:
+    """Rectangles (left, bottom, right, top) filed by the cell of a grid their lower-left corner lies in,
+    each cell the size of a camera's window: a rectangle whole inside a window has its corner in one of
+    the few cells the window overlaps, so asking what a window shows looks at those, not at every box."""
+
+    def __init__(self, rects, width, height):
+        self.rects = np.asarray(rects, dtype=float).reshape(-1, 4)
+        self.cell = (width, height)
+        cells = {}
+        for i, (x, y) in enumerate(self.rects[:, :2].tolist()):
+            cells.setdefault((math.floor(x / width), math.floor(y / height)), []).append(i)
+        self.cells = {c: np.array(found, dtype=np.int64) for c, found in cells.items()}
+
+    def cornered(self, left, bottom, right, top):
+        """Indices, ascending, of the rectangles whose lower-left corner lies in the area."""
+        w, h = self.cell
+        xs = range(math.floor(left / w), math.floor(right / w) + 1)
+        ys = range(math.floor(bottom / h), math.floor(top / h) + 1)
+        if len(xs) * len(ys) <= len(self.cells):
+            found = [self.cells[c] for c in ((i, j) for i in xs for j in ys) if c in self.cells]
+        else:  # an area larger than the graph
+            found = [f for (i, j), f in self.cells.items() if i in xs and j in ys]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        near = np.sort(np.concatenate(found))
+        x, y = self.rects[near, 0], self.rects[near, 1]
+        return near[(left <= x) & (x <= right) & (bottom <= y) & (y <= top)]
+
+    def inside(self, left, bottom, right, top):
+        """Indices, ascending, of the rectangles whole inside the area."""
+        near = self.cornered(left, bottom, right, top)
+        r = self.rects[near]
+        return near[(r[:, 2] <= right) & (r[:, 3] <= top)]
 
 
 def packed(columns, links, pitch_x, pitch_y, group=None):

@@ -43,7 +43,7 @@ def box_lines(box, grads=()):
 
 def widest(lines, theme, line_height, bold=()):
     """The width of the widest of `lines` at `line_height` (the longest few measured, not all)."""
-    longest = sorted(set(lines), key=len, reverse=True)[:6]
+    longest = sorted(dict.fromkeys(lines), key=len, reverse=True)[:6]  # ties in order: the same every run
     return max(text(s, theme, line_height, weight=BOLD if s in bold else "NORMAL").width for s in longest)
 
 
@@ -109,23 +109,37 @@ class GraphView:
         self.drawing, self.theme, self.t = drawing, theme, line_height
         self.width, self.height, self.centres, self.gap = box_width, box_height(line_height), centres, gap
         self.boxes, self.ops, self.edges = {}, {}, {}
-        self.into = {}
-        for tail, head in drawing.edges:
+        self.into, self.out_of = {}, {}  # head -> tails; tail -> the indices of its edges in drawing.edges
+        for n, (tail, head) in enumerate(drawing.edges):
             self.into.setdefault(head, []).append(tail)
+            self.out_of.setdefault(tail, []).append(n)
+        self.op_corners = {}  # symbol -> (its lower-left and upper-right corners, its centre), as made
+        self.unseen = {}  # key -> the grad of a box not made yet, changed while off screen
 
     def box(self, key):
         if key not in self.boxes:
             b = self.drawing.boxes[key]
             self.boxes[key] = ValueBox(b.name, b.data, self.theme, self.width, self.t, b.leaf)
             self.boxes[key].move_to([*self.centres[key], 0])
+            if key in self.unseen:
+                self.boxes[key].set_grad_line(self.unseen.pop(key))
         return self.boxes[key]
+
+    def set_grad_unseen(self, key, grad):
+        """A box's grad changed at once, off screen: the box is made when it comes into view."""
+        if key in self.boxes:
+            self.boxes[key].set_grad_line(grad)
+        else:
+            self.unseen[key] = grad
 
     def op(self, key):
         if key not in self.ops:
-            x, y = self.centres[key]
-            self.ops[key] = op_symbol(self.drawing.boxes[key].op, self.theme, self.t)
-            self.ops[key].move_to([x - self.width / 2 - self.gap / 2, y, 0])
+            self.ops[key] = op_symbol(self.drawing.boxes[key].op, self.theme, self.t).move_to(self._op_centre(key))
         return self.ops[key]
+
+    def _op_centre(self, key):
+        x, y = self.centres[key]
+        return np.array([x - self.width / 2 - self.gap / 2, y, 0])
 
     def part(self, key):
         """The mobject a drawing key stands for: a box, or ("op", key) for an op circle."""
@@ -133,9 +147,14 @@ class GraphView:
 
     def extent(self, key):
         """(left, bottom, right, top) of a box, or of ("op", key), an op circle."""
-        if isinstance(key, tuple):
-            op = self.op(key[1])
-            return (*op.get_corner(DOWN + LEFT)[:2], *op.get_corner(UP + RIGHT)[:2])
+        if isinstance(key, tuple):  # where `op` puts it, without making it: one op of each symbol is made
+            symbol = self.drawing.boxes[key[1]].op
+            if symbol not in self.op_corners:
+                made = op_symbol(symbol, self.theme, self.t)
+                self.op_corners[symbol] = made.get_corner(DOWN + LEFT), made.get_corner(UP + RIGHT), made.get_center()
+            low, high, centre = self.op_corners[symbol]
+            shift = self._op_centre(key[1]) - centre
+            return (*(low + shift)[:2], *(high + shift)[:2])
         x, y = self.centres[key]
         return x - self.width / 2, y - self.height / 2, x + self.width / 2, y + self.height / 2
 
@@ -168,12 +187,10 @@ class GraphView:
     def mobjects_for(self, parts):
         """The mobjects of `parts` (box keys and ("op", key)s) and the edges between them, back to front."""
         inside = set(parts)
-        edges = [self.edge(t, h) for t, h in self.drawing.edges if t in inside and h in inside]
+        mine = sorted({n for k in inside for n in self.out_of.get(k, ())})  # in the drawing's order
+        edges = [self.edge(*self.drawing.edges[n]) for n in mine if self.drawing.edges[n][1] in inside]
         return edges + [self.part(k) for k in parts if isinstance(k, tuple)] + \
             [self.part(k) for k in parts if not isinstance(k, tuple)]
-
-    def shown_edges(self, visible):
-        return {self.edges[e] for e in self.drawing.edges if e in self.edges and set(e) <= visible}
 
     def light(self, key, color, visible=None):
         """A box's outline (and its op's ring and symbol) turning `color`; of those in `visible` only
@@ -198,16 +215,17 @@ class GraphView:
         Returns (animations, the trails, for `settle`)."""
         first, then = stages
         share = start + (0.3 * (until - start) if first and then else (until - start if first else 0.0))
-        runs = [(self.edge(t, h), start, share) for t, h in first] + [(self.edge(t, h), share, until) for t, h in then]
-        trails, hidden = [], [(arrow, opacities(arrow), a0) for arrow, a0, _ in runs]
-        for arrow, a0, a1 in runs:
+        runs = [(self.edge(t, h), start, share, (t, h)) for t, h in first] + \
+            [(self.edge(t, h), share, until, (t, h)) for t, h in then]
+        trails, hidden = [], [(arrow, opacities(arrow), a0, edge) for arrow, a0, _, edge in runs]
+        for arrow, a0, a1, _ in runs:
             head, tail = arrow.get_end(), arrow.get_start()
             line = Line(head, head + (tail - head) * 1e-3, stroke_width=5, color=self.theme.accent)
             dot = Triangle(color=self.theme.accent, fill_opacity=1, stroke_width=0).scale(self.t * 0.3)
             dot.rotate(math.atan2(*(tail - head)[1::-1]) - math.pi / 2).move_to(head)
             trails.append((line, dot, head, tail, a0, a1))
         group = VGroup(*[m for line, dot, *_ in trails for m in (line, dot)])
-        group.hidden = hidden  # the forward arrows under the trails, hidden while the gradient goes back
+        group.hidden = hidden  # the forward arrows under the trails (and their edges), hidden meanwhile
 
         def hide(parts, a0):
             def apply(_, alpha):
@@ -229,7 +247,7 @@ class GraphView:
 
         apply(group, 0.0)
         linear = dict(rate_func=lambda x: x)
-        return [Tween(group, apply, **linear), *[Tween(a, hide(p, a0), **linear) for a, p, a0 in hidden]], group
+        return [Tween(group, apply, **linear), *[Tween(a, hide(p, a0), **linear) for a, p, a0, _ in hidden]], group
 
     def settle(self, key, trails, updated, visible=None):
         """After a moment: trails gone, the box and its op back to idle, the new grads in their signs'
@@ -237,8 +255,8 @@ class GraphView:
         out = []
         if trails is not None and len(trails):
             out.append(fade(trails, False))
-            out += [fade(arrow, True, parts) for arrow, parts, _ in trails.hidden
-                    if visible is None or arrow in self.shown_edges(visible)]
+            out += [fade(arrow, True, parts) for arrow, parts, _, edge in trails.hidden
+                    if visible is None or set(edge) <= visible]
         out += self.light(key, self.theme.rule, visible)
         for k, grad in updated.items():
             out.append(recolor(self.box(k).grad, sign_colour(self.theme, grad)))
@@ -331,16 +349,21 @@ class StillBackground:
     they do not overlap)."""
 
     def play(self, *animations, **kwargs):
-        tops = []
-        for animation in animations:
-            moving = getattr(animation, "mobject", None)
-            for top in self.mobjects:
-                if moving is top or (moving is not None and moving in top.get_family()):
-                    tops.append(top)
-                    break
+        top_of = {}  # id of every mobject in the scene -> the first of the scene's mobjects it is part of
+        for top in self.mobjects:
+            for member in top.get_family():
+                top_of.setdefault(id(member), top)
+        tops = [top_of[id(a.mobject)] for a in animations if id(getattr(a, "mobject", None)) in top_of]
         if tops:
             self.bring_to_front(*dict.fromkeys(tops))
         super().play(*animations, **kwargs)
+
+    def wait(self, *args, **kwargs):
+        """Manim's wait, without the empty mobject its Wait leaves in the scene (every one of them is
+        visited at every later frame: a long replay would slow down as it goes)."""
+        count = len(self.mobjects)
+        super().wait(*args, **kwargs)
+        self.remove(*self.mobjects[count:])
 
     def hold(self, seconds, note):
         """A still hold with a stop one frame into it: the frame before the stop and the frame at it

@@ -43,15 +43,19 @@ def neurons(step):
     forward passes is not the next neuron's)."""
     g = step.graph
     owner = list(neuron_groups(step))
-    for out in {o for o in owner if o is not None}:
+    groups = {}
+    for i, out in enumerate(owner):
+        if out is not None:
+            groups.setdefault(out, []).append(i)
+    for out, group in groups.items():
         mine, stack = {out}, [out]
         while stack:
             for j in g.inputs(stack.pop()):
                 if owner[j] == out and j not in mine:
                     mine.add(j)
                     stack.append(j)
-        for i in range(len(g)):
-            if owner[i] == out and i not in mine:
+        for i in group:
+            if i not in mine:
                 owner[i] = None
     return owner
 

@@ -1,12 +1,15 @@
+import dataclasses
 import math
 
 import pytest
+from click.testing import CliRunner
 
 from nnanim import sidecar
+from nnanim.cli import main
 from nnanim.engine import MLP, Value, load_trace, record, train
 from nnanim.engine.graph import GraphTooLarge, workshop_expression
 from nnanim.engine.numbers import number
-from nnanim.engine.steps import Step
+from nnanim.engine.steps import Graph, Step
 from nnanim.engine.training import record_run
 from nnanim.scenes.backprop_plan import backward_beats, moments, neuron_nodes, wave
 from nnanim.scenes.graph_layout import framing, layered, packed, spread, units, values
@@ -185,14 +188,138 @@ def test_framing_shows_the_focus_whole_and_cuts_no_box():
     assert not cut, "a window edge on a box edge"
 
 
+def relabelled(step, label=lambda i: f"v{i}"):
+    """The step with every value relabelled, so that nothing looks like the workshop's MLP (w_ijl, h_jl)."""
+    g = step.graph
+    return dataclasses.replace(step, graph=Graph(g.ops, [label(i) for i in range(len(g))], g.arity, g.edges))
+
+
+def unlabelled_mlp_step(examples):
+    """One step of the default network on `examples` examples, relabelled: 461 values for the workshop's 4."""
+    inputs = [[(k % 3) - 1.0, 0.5 * k, 1.0 - k] for k in range(examples)]
+    targets = [[1.0, -1.0] if k % 2 else [-1.0, 1.0] for k in range(examples)]
+    with record() as trace:
+        train(MLP(3, [2, 4, 4, 2], seed=1), inputs, targets, steps=1)
+    return relabelled(trace.step(0))
+
+
+class Walked(list):
+    """A list that counts the items handed out each time it is walked."""
+
+    walked = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            self.walked += 1
+            yield item
+
+
+def camera_work(step, monkeypatch):
+    """Follow the gradient through a step drawn a value to a box, as the backprop scene's camera does
+    (no rendering: a part's mobject is its key): how many extents were read and edges walked."""
+    from nnanim.scenes.backprop import Viewport
+    from nnanim.scenes.graph_view import GraphView, view_of
+    from nnanim.scenes.theme import THEMES
+
+    monkeypatch.setattr(GraphView, "part", lambda self, key: key)
+    monkeypatch.setattr(GraphView, "edge", lambda self, tail, head: (tail, head))
+    read = []
+    extent = GraphView.extent
+    monkeypatch.setattr(GraphView, "extent", lambda self, key: read.append(key) or extent(self, key))
+    drawing = values(step, range(len(step.graph)))
+    drawing.edges = Walked(drawing.edges)
+    story = moments(backward_beats(step), drawing)
+    view, fits = view_of(drawing, THEMES["dark"], (-6.5, -2.5, 6.5, 3.5))
+    assert not fits
+    port = Viewport(view, fits, 13.0, 6.0, 1.0)
+    centre, moves = port.aim(story[0]), 0
+    view.mobjects_for(port.parts_at(centre))
+    for moment in story:
+        if not port.shows(moment, centre):
+            centre, moves = port.aim(moment), moves + 1
+            assert all(port.inside(k, centre) for k in port.focus(moment)[:2]), "the camera frames the moment"
+            view.mobjects_for(port.parts_at(centre))
+    assert len(read) == len(set(read)) == len(view.parts()), "each part's extent is read once"
+    assert moves > len(story) / 3, "a graph this large keeps the camera moving"
+    return len(read) + drawing.edges.walked
+
+
+def test_following_the_gradient_costs_in_proportion_to_the_graph(monkeypatch):
+    """Issue 22, item 13: the whole step of the default run relabelled (461 values, no neurons to group
+    them by) took minutes, each camera move reading every box's extent and walking every edge."""
+    small, large = unlabelled_mlp_step(4), unlabelled_mlp_step(8)
+    assert len(small.graph) == 461 and len(large.graph) > 1.8 * len(small.graph)
+    ratio = len(large.graph) / len(small.graph)
+    assert camera_work(large, monkeypatch) <= 1.25 * ratio * camera_work(small, monkeypatch)
+
+
+def test_a_large_graph_without_neurons_is_drawn_a_part_to_a_box():
+    """Without the workshop's labels a value used once is drawn inside what uses it: the default run's
+    whole step is a box per neuron-like part and per shared input, not 461 boxes and 383 moments."""
+    step = unlabelled_mlp_step(4)
+    drawing = units(step)
+    inside = [b for b in drawing.boxes.values() if len(b.members) > 1]
+    assert len(drawing.boxes) < 120 and [step.graph.ops[b.key] for b in inside].count("tanh") == 40
+    shared = sum(b.leaf for b in drawing.boxes.values())
+    assert shared == 50 + 12, "the weights and biases (each read by 4 copies of its neuron), and the inputs"
+    story = wave(step, backward_beats(step), drawing)
+    assert len(story) < 60 and story[0].key == step.graph.root
+
+
+def test_the_scene_holds_only_what_its_camera_shows(tmp_path):
+    """A moment's trails leave the scene once they have faded: Manim draws every mobject of the scene at
+    every frame, and trails left behind made each frame slower than the one before."""
+    from manim import tempconfig
+
+    from nnanim.scenes.backprop import Backprop
+    from nnanim.scenes.options import SceneOptions
+
+    x = Value(1.0, label="x")
+    with record() as trace:
+        for _ in range(15):
+            x = x * 1.01 + x  # no neurons, and each x feeds two ops: a chain of 16 boxes
+        x.backward()
+    path = tmp_path / "chain.nntrace"
+    trace.save(path)
+
+    class Watched(Backprop):
+        def send_back(self, moment):
+            here = {id(m) for m in [*self.on_screen, self.lines, self.camera.frame]}
+            self.others.append(sum(id(m) not in here for m in self.mobjects))
+            return super().send_back(moment)
+
+    settings = {"pixel_width": 64, "pixel_height": 36, "frame_rate": 5, "media_dir": str(tmp_path),
+                "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}
+    with tempconfig(settings):
+        scene = Watched(options=SceneOptions(trace=str(path), pace=0.2))
+        scene.others = []
+        scene.render()
+    assert not scene.port.fits and len(scene.others) > 10
+    assert not any(scene.others), "only the boxes, edges and ops in view, the text and the camera's frame"
+
+
 def test_too_many_boxes_are_refused_with_advice():
     x = Value(1.0, label="x")
     with record() as trace:
         for _ in range(3100):
-            x = x * 1.0001
+            x = x * 1.0001 + x  # each x feeds two ops: a box of its own
         x.backward()
     with pytest.raises(GraphTooLarge, match="--neuron J,L"):
         units(trace.step(0))
+
+
+def test_a_wave_too_long_to_watch_is_refused_with_advice(tmp_path):
+    x = Value(1.0, label="x")
+    with record() as trace:
+        for _ in range(320):
+            x = x * 1.01 + x  # no neurons, and each x feeds two ops: 321 boxes to follow one at a time
+        x.backward()
+    trace.save(tmp_path / "long.nntrace")
+    result = CliRunner().invoke(main, ["render", "backprop", str(tmp_path / "long.nntrace"), *TINY,
+                                       "-o", str(tmp_path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "321 boxes for the camera to follow" in result.output and "h_jl" in result.output
+    assert not list(tmp_path.glob("*.mp4"))
 
 
 def test_gradient_rules_follow_the_textbook():
