@@ -80,6 +80,7 @@ def hostile(tmp_path_factory):
 
 
 class Deck(NamedTuple):
+    """The deck's renders: where, from which trace, and what `render --all` printed."""
     folder: Path
     trace: Path
     output: str
@@ -88,7 +89,8 @@ class Deck(NamedTuple):
 @pytest.fixture(scope="session")
 def deck_renders(tmp_path_factory, run_trace):
     """Every slide of the deck rendered tiny from run_trace by `nnanim render --all`, and what it said.
-    Tests read these files; test_slides alone changes one (a sidecar removed, the render made again)."""
+    Tests read these files. Only test_slides writes here, and leaves the folder as it was: a sidecar removed
+    and made again; another trace's deck rendered beside this one, then taken out."""
     renders = tmp_path_factory.mktemp("deck") / "renders"
     renders.mkdir()
     result = nnanim("render", "--all", run_trace, *TINY, "-o", renders)
