@@ -16,6 +16,8 @@ from nnanim.scenes.graph_layout import framing, layered, packed, spread, units, 
 from nnanim.scenes.gradient_rules import EXAMPLES, rule_lines, symbolic, worked
 from nnanim.scenes.roles import names, short, wrapped
 
+from student_scalar import scalar
+
 
 @pytest.fixture(scope="module")
 def run_step():
@@ -461,41 +463,8 @@ def test_gradient_rules_notes_say_each_rule_with_its_numbers(deck_renders):
 
 
 # ----- a class's own backward that is wrong is never shown as if it were right
-ASSIGNING = '''
-class Scalar:
-    def __init__(self, val, _children=(), _op=''):
-        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
-        self._back = lambda: None
-
-    def __add__(self, other):
-        out = Scalar(self.val + other.val, (self, other), '+')
-        def _back():
-            self.g = out.g
-            other.g = out.g
-        out._back = _back
-        return out
-
-    def __mul__(self, other):
-        out = Scalar(self.val * other.val, (self, other), '*')
-        def _back():
-            self.g += other.val * out.g
-            other.g += self.val * out.g
-        out._back = _back
-        return out
-
-    def backward(self):
-        topo, seen = [], set()
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for c in v._children:
-                    build(c)
-                topo.append(v)
-        build(self)
-        self.g = 1.0
-        for v in reversed(topo):
-            v._back()
-
+ASSIGNING = scalar().replace("self.g += out.g\n            other.g += out.g",
+                             "self.g = out.g\n            other.g = out.g") + '''
 
 x, y = Scalar(1.5), Scalar(2.0)
 L = (x + x) * y

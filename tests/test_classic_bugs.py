@@ -9,75 +9,9 @@ import pytest
 
 from nnanim.check import check_script
 
-STUDENT = '''
-import math
+from student_scalar import scalar
 
-
-class Scalar:
-    def __init__(self, val, _children=(), _op=''):
-        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
-        self._back = lambda: None
-
-    def __add__(self, other):
-        other = other if isinstance(other, Scalar) else Scalar(other)
-        out = Scalar(self.val + other.val, (self, other), '+')
-        def _back():
-            self.g += out.g
-            other.g += out.g
-        out._back = _back
-        return out
-
-    def __mul__(self, other):
-        other = other if isinstance(other, Scalar) else Scalar(other)
-        out = Scalar(self.val * other.val, (self, other), '*')
-        def _back():
-            self.g += other.val * out.g
-            other.g += self.val * out.g
-        out._back = _back
-        return out
-
-    def __pow__(self, n):
-        out = Scalar(self.val ** n, (self,), f'**{n}')
-        def _back():
-            self.g += n * self.val ** (n - 1) * out.g
-        out._back = _back
-        return out
-
-    def tanh(self):
-        t = math.tanh(self.val)
-        out = Scalar(t, (self,), 'tanh')
-        def _back():
-            self.g += (1 - t ** 2) * out.g
-        out._back = _back
-        return out
-
-    def exp(self):
-        out = Scalar(math.exp(self.val), (self,), 'exp')
-        def _back():
-            self.g += out.val * out.g
-        out._back = _back
-        return out
-
-    def relu(self):
-        out = Scalar(max(self.val, 0.0), (self,), 'ReLU')
-        def _back():
-            self.g += (out.val > 0) * out.g
-        out._back = _back
-        return out
-
-    def backward(self):
-        topo, seen = [], set()
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for c in v._children:
-                    build(c)
-                topo.append(v)
-        build(self)
-        self.g = 1.0
-        for v in reversed(topo):
-            v._back()
-
+STUDENT = scalar("pow", "tanh", "exp", "relu") + '''
 
 a, b, c = Scalar(2.0), Scalar(-3.0), Scalar(0.5)
 for step in range(3):
@@ -149,57 +83,7 @@ def test_json_for_machines(tmp_path):
     assert "the student prints this" in done.stderr, "the script's prints stay out of the JSON"
 
 
-SUB_DIV = '''
-class Scalar:
-    def __init__(self, val, _children=(), _op=''):
-        self.val, self.g, self._children, self._op = val, 0.0, tuple(_children), _op
-        self._back = lambda: None
-
-    def __add__(self, other):
-        out = Scalar(self.val + other.val, (self, other), '+')
-        def _back():
-            self.g += out.g
-            other.g += out.g
-        out._back = _back
-        return out
-
-    def __mul__(self, other):
-        out = Scalar(self.val * other.val, (self, other), '*')
-        def _back():
-            self.g += other.val * out.g
-            other.g += self.val * out.g
-        out._back = _back
-        return out
-
-    def __sub__(self, other):
-        out = Scalar(self.val - other.val, (self, other), 'sub')
-        def _back():
-            self.g += out.g
-            other.g -= out.g
-        out._back = _back
-        return out
-
-    def __truediv__(self, other):
-        out = Scalar(self.val / other.val, (self, other), 'div')
-        def _back():
-            self.g += out.g / other.val
-            other.g += -self.val / other.val ** 2 * out.g
-        out._back = _back
-        return out
-
-    def backward(self):
-        topo, seen = [], set()
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for c in v._children:
-                    build(c)
-                topo.append(v)
-        build(self)
-        self.g = 1.0
-        for v in reversed(topo):
-            v._back()
-
+SUB_DIV = scalar("sub", "truediv") + '''
 
 a, b, c = Scalar(2.0), Scalar(-3.0), Scalar(4.0)
 L = (a - b) * (a / c)

@@ -9,41 +9,9 @@ import pytest
 
 from nnanim.engine import foreign
 
-SCALAR = '''
-class Scalar:
-    def __init__(self, val, _children=(), _op=''):
-        self.val, self.g, self._children, self._op = val, 0.0, set(_children), _op
-        self._back = lambda: None
+from student_scalar import scalar
 
-    def __add__(self, other):
-        out = Scalar(self.val + other.val, (self, other), '+')
-        def _back():
-            self.g += out.g
-            other.g += out.g
-        out._back = _back
-        return out
-
-    def __mul__(self, other):
-        out = Scalar(self.val * other.val, (self, other), '*')
-        def _back():
-            self.g += other.val * out.g
-            other.g += self.val * out.g
-        out._back = _back
-        return out
-
-    def backward(self):
-        topo, seen = [], set()
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for c in v._children:
-                    build(c)
-                topo.append(v)
-        build(self)
-        self.g = 1.0
-        for v in reversed(topo):
-            v._back()
-'''
+SCALAR = scalar(children="set")
 
 NUM = '''
 class Num:
