@@ -87,7 +87,7 @@ class FrontMatterLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def front_matter(note, traces_anywhere=False):
+def front_matter(note, traces_anywhere=False, digests=None):
     """The deck's front matter (a dict) and its nnanim settings (`nnanim:` with trace, quality, theme; a
     trace resolved from the deck's folder)."""
     name, text = note.path.name, note.front_matter()
@@ -111,13 +111,14 @@ def front_matter(note, traces_anywhere=False):
             raise DeckError(f"{name}: the front matter's nnanim: {key} is {value!r}, not {expected}")
     if "trace" in settings:
         settings["trace"] = deck_trace(note.path, settings["trace"], f"{name}: the front matter's nnanim: trace",
-                                       traces_anywhere)
+                                       traces_anywhere, digests)
     return data, settings
 
 
-def deck_trace(deck, named, where, anywhere=False):
+def deck_trace(deck, named, where, anywhere=False, digests=None):
     """The trace a deck names (from the deck's folder), as a path: inside the deck's folder tree unless
-    `anywhere`, a regular file no larger than a trace can be; DeckError naming `where` otherwise."""
+    `anywhere`, a regular file no larger than a trace can be; DeckError naming `where` otherwise. Its
+    digest goes into `digests` (a deck's blocks often share one trace: it is read once)."""
     path = (deck.parent / named).resolve()
     if not path.exists():
         raise DeckError(f"{where} {named} is not a file (a path from the deck's folder)")
@@ -125,10 +126,17 @@ def deck_trace(deck, named, where, anywhere=False):
         raise DeckError(f"{where} {named} is outside the deck's folder; a deck reads traces from its own folder "
                         "(--traces-anywhere reads them from anywhere)")
     try:
-        tracefile.digest(path)
+        digest_of(path, {} if digests is None else digests)
     except TraceError as e:
         raise DeckError(f"{where} {e}") from None
     return path
+
+
+def digest_of(path, digests):
+    """A trace file's digest, read once per build (`digests` holds those already read)."""
+    if path not in digests:
+        digests[path] = tracefile.digest(path)
+    return digests[path]
 
 
 @cloup.command(name="nnanim")
@@ -147,17 +155,17 @@ def block_arguments(**params):
     return params
 
 
-def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_anywhere=False):
+def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_anywhere=False, digests=None):
     """A render job per block of the deck `note`: a RenderRequest made from the block's arguments."""
     deck = note.path
-    blocks, digests = find_blocks(note), {}
+    blocks, digests = find_blocks(note), {} if digests is None else digests
     for block in blocks:
         where = f"{deck.name}:{block.start + 1}"
         if not block.args:
             raise DeckError(f"{where}: an empty nnanim block: write the scene and its options, e.g. `formula --values`")
         args = list(block.args)
         if len(args) > 1 and not args[1].startswith("-"):  # a TRACE, relative to the deck's folder
-            args[1] = str(deck_trace(deck, args[1], f"{where}:", traces_anywhere))
+            args[1] = str(deck_trace(deck, args[1], f"{where}:", traces_anywhere, digests))
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
             args.insert(1, str(trace))
         try:
@@ -176,9 +184,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
                                 theme=theme, transparent=params["transparent"], out_dir=folder,
                                 size=size or params["size"], fps=fps or params["fps"], scene_options=given,
                                 check_layout=params["check_layout"])
-        if trace_file and trace_file not in digests:
-            digests[trace_file] = tracefile.digest(trace_file)  # a deck's blocks often share one trace
-        block.job = render_job(Slide(scene, where), request, digests.get(trace_file))
+        block.job = render_job(Slide(scene, where), request, digest_of(trace_file, digests) if trace_file else None)
     return blocks
 
 
@@ -208,12 +214,14 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
 
     out_dir = Path(out_dir)
     note = read(deck, out_dir)
-    data, settings = front_matter(note, traces_anywhere)
-    if trace:
-        tracefile.digest(trace)  # a regular file of a trace's size, before any work
+    digests = {}
+    data, settings = front_matter(note, traces_anywhere, digests)
     given = {"quality": quality, "theme": theme, "trace": Path(trace).resolve() if trace else None}
+    if given["trace"]:
+        digest_of(given["trace"], digests)  # a regular file of a trace's size, before any work
     chosen = {key: given[key] or settings.get(key) or DEFAULTS[key] for key in DEFAULTS}
-    blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps, traces_anywhere)
+    blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps, traces_anywhere,
+                  digests)
     run([b.job for b in blocks], workers, on_done=on_done)
     failed = [b for b in blocks if b.job.status == "failed"]
     if failed:
