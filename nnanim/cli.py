@@ -536,15 +536,15 @@ def grade(submissions, script, fmt, out_dir, one, jobs, timeout, memory):
 
     from nnanim.grade import grade_class, grade_one, write_results
 
+    def report(graded):  # a student's folder name is theirs: printed printable
+        click.echo(printable(f"{graded.student}: {graded.score:g}/{graded.max_score:g}"
+                             + (f" ({graded.error})" if graded.error else "")))
+
     _made(out_dir)
     if one:
         graded = grade_one(submissions, script, timeout, memory)
-        click.echo(f"{graded.student}: {graded.score:g}/{graded.max_score:g}" + (f" ({graded.error})" if graded.error else ""))
+        report(graded)
         return _wrote([write_results(graded, out_dir / "results.json", fmt)], [], "note")
-
-    def report(graded):
-        click.echo(f"{graded.student}: {graded.score:g}/{graded.max_score:g}" + (f" ({graded.error})" if graded.error else ""))
-
     results = grade_class(submissions, script, out_dir, fmt, jobs or os.cpu_count() or 1, timeout, memory, report)
     return _wrote([out_dir / "grades.csv"], [f"{len(results)} submissions graded into {out_dir}"], "note")
 

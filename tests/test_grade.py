@@ -94,3 +94,13 @@ def test_gradescope_bundle_runs_in_a_simulated_autograder_root(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == MAX - 3
     assert any("never set to 1" in t["output"] for t in results["tests"] if t["score"] < t["max_score"])
+
+
+def test_a_student_folder_named_with_control_characters_is_printed_printable(tmp_path):
+    student = tmp_path / "eve\x1b[31m"
+    student.mkdir()
+    (student / "main.py").write_text("print('no Value here')\n")
+    result = CliRunner().invoke(main, ["grade", str(student), "--one", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "eve\\x1b[31m: 0/10" in result.output
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["score"] == 0
