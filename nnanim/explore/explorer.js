@@ -222,9 +222,11 @@ class Explorer {
   }
 
   warningsOf(s, index) {
+    // the page's own finding (the scene's, in the names on screen), else what nnanim check found there
     const own = s.events[index].warnings;
+    if (own.length) return own;
     const found = s.findings.filter((f) => f.event === index).flatMap((f) => f.lines || (f.line ? [f.line] : []));
-    return [...new Set([...own, ...found])].map((l) => (l.startsWith(WARN) ? l : WARN + l));
+    return [...new Set(found)].map((l) => (l.startsWith(WARN) ? l : WARN + l));
   }
 
   mismatches(s) {
@@ -261,7 +263,7 @@ class Explorer {
     }
     const own = s.events.findIndex((e) => e.node === i);
     if (own >= 0) {
-      this.el("div", "nx-sub", d, own < this.count ? "its rule ran:" : "its rule (not run yet):");
+      this.el("div", "nx-sub", d, own < this.count ? "its rule ran:" : "its rule, when it runs:");
       for (const line of s.lines(s.events[own])) {
         this.el("div", line.startsWith(WARN) ? "nx-line nx-warning" : "nx-line", d, line);
       }
@@ -318,7 +320,7 @@ class Explorer {
       if (event === null) return this.pause();
       this.show(this.state.step, event + 1);
     }, delay);
-    this.playButton.textContent = "\u23f8 pause";
+    this.playButton.textContent = "\u2016 pause";
     this.render();
   }
 

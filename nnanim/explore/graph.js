@@ -104,9 +104,7 @@ export class GraphPanel {
       const name = g.appendChild(svg("text", { ...at, y: row(0), "font-weight": "bold" }, b.name));
       const data = g.appendChild(svg("text", { ...at, y: row(1) }));
       const grad = g.appendChild(svg("text", { ...at, y: row(2) }));
-      const warn = g.appendChild(svg("text", { x: left + bw * u - u * 0.25, y: top + u * 0.75, "text-anchor": "end",
-        "dominant-baseline": "central", visibility: "hidden" }, "\u26a0"));
-      const box = { b, key, g, frame, name, data, grad, warn, shown: {}, op: null, opened: false };
+      const box = { b, key, g, frame, name, data, grad, shown: {}, op: null };
       if (b.op) box.op = this.makeOp(opLayer, b, this.px(b.x - bw / 2 - gap / 2), this.py(b.y), font);
       this.boxes.set(key, box);
       for (const el of [g, box.op?.g].filter(Boolean)) {
@@ -203,8 +201,8 @@ export class GraphPanel {
     this.paint();
   }
 
-  // Colours and texts for `state`: {data, grads, reached, marked (a node or null), warned (a Set of
-  // nodes), warning (its lines)}; only what changed is written.
+  // Texts and colours for `state`: {data, grads, reached (per node), marked (the node whose rule runs),
+  // warned (a Set of nodes whose step is wrong)}; only what changed is written.
   update(state) {
     this.state = state;
     this.paint();
@@ -221,14 +219,14 @@ export class GraphPanel {
       const i = box.b.key;
       const grad = s && s.reached[i] ? s.grads[i] : null;
       const active = box.key === marked, wrong = warned.has(box.key);
+      write(box, "name", wrong ? `\u26a0 ${box.b.name}` : box.b.name); // marked as the scene marks what is wrong
       write(box, "data", s ? `data ${number(s.data[i])}` : "");
       write(box, "grad", s ? gradText(grad) : "");
       paintIf(box, "frame", { fill: box.b.leaf ? t.background : t.panel,
         stroke: wrong ? t.warning : active ? t.accent : t.rule, "stroke-width": active || wrong ? 5 : 2 });
-      paintIf(box, "name", { fill: t.text });
+      paintIf(box, "name", { fill: wrong ? t.warning : t.text });
       paintIf(box, "data", { fill: t.text });
       paintIf(box, "grad", { fill: signColour(t, grad) });
-      paintIf(box, "warn", { fill: t.warning, visibility: wrong ? "visible" : "hidden" });
       if (box.op) {
         const lit = active && s.marked === i;
         set(box.op.ring, { fill: t.background, stroke: lit ? t.accent : t.rule, "stroke-width": lit ? 4 : 2 });
