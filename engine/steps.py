@@ -373,6 +373,10 @@ class StepColumns:
     def num_steps(self):
         return len(self.step_graph)
 
+    def rows(self, steps):
+        """Where each of `steps` is in its graph's tables (a row of `table(g)`)."""
+        return self._row[np.asarray(steps, dtype=np.int64)]
+
     def step(self, k):
         """Step k (0 <= k < num_steps) with its updates."""
         g = int(self.step_graph[k])

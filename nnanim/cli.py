@@ -282,6 +282,47 @@ def draw(trace_file, step, after_backward, group, output):
 
 
 @main.command()
+@click.argument("source", metavar="[TRACE | SCRIPT.py]", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The page to write [default: renders/explore.html, or renders/SCRIPT-explore.html].")
+@click.option("--steps", metavar="START:STOP:STEP",
+              help="Carry the graphs of these steps only (a Python slice); the loss of every step is kept.")
+@render_options.theme(help="The page's theme when it opens (the page can switch).")
+@click.option("--value", "value_class", metavar="MODULE:CLASS",
+              help="The script's Value class, when finding it by its shape is not enough.")
+@script_limits
+def explore(source, output, steps, theme, value_class, timeout, memory):
+    """Write a run as one interactive page that works offline: the loss curve, every step's graph, the
+    backward pass event by event (docs/explore.md).
+
+    Without SOURCE: the workshop's run (as `nnanim trace` records it). A SCRIPT.py is run as `nnanim trace`
+    runs one: in a process of its own, with a time and a memory limit.
+    """
+    import tempfile
+
+    from nnanim.explore import step_range, write_page
+
+    script = source is not None and source.suffix == ".py"
+    if value_class and not script:
+        raise click.UsageError("--value names the Value class of a SCRIPT.py")
+    output = output or RENDERS / (f"{source.stem}-explore.html" if source else "explore.html")
+    _made(output.parent)
+    _writable(output)
+    if script:
+        with tempfile.TemporaryDirectory(prefix="nnanim-explore-") as work:
+            run = sandbox.trace_script(source, Path(work) / "run.nntrace", value_class, timeout, memory)
+    elif source is not None:
+        run = load_trace(source)
+    else:
+        run = _with_progress(planned_steps(None), workshop_run)
+    chosen = step_range(steps, run.num_steps) if steps else None
+    write_page(run, output, chosen, title=source.name if source else "the workshop's run", theme=theme)
+    click.echo(f"wrote {printable(output)} ({output.stat().st_size / 1e6:.1f} MB)")
+    return output
+
+
+@main.command()
 def scenes():
     """List the scenes that `nnanim render` knows, with the options each one reads."""
     width = max(len(name) for name in SCENES)

@@ -63,41 +63,69 @@ class Beat:
     rule: list  # lines of text
     received: list = field(default_factory=list)
     note: str = ""  # what the speaker says about it
+    event: int | None = None  # the backward event it shows (None: the first or the closing beat)
 
 
 def local_rule(graph, data, out, grad, inputs, received, called=None):
     """One line per input: ∂L/∂a = ∂L/∂out · (local derivative) = numbers = result. `called` names
     the nodes (default: their labels)."""
+    templates = rule_templates(graph, out, called, inputs)
+    return [filled(t, data, {out: grad}, received) for t in templates[:len(received)]]
+
+
+def rule_templates(graph, out, called=None, inputs=None):
+    """The lines `local_rule` writes for node `out`, one per input, with the numbers left as tokens: a
+    string is written as it is; {"grad": i} is node i's grad as the rule runs, {"data": i} its data (both
+    as factors), {"bit": i} 1 if its data is above 0 else 0, {"received": k} what input k receives. The
+    explorer page (docs/explore.md) fills them in with the numbers of the step it shows."""
     name = (lambda i: called[i]) if called is not None else (lambda i: name_of(graph, i))
     op = graph.ops[out]
     o = name(out)
-    lines = []
-    for k, (i, amount) in enumerate(zip(inputs, received)):
+    grad = {"grad": out}
+    inputs = graph.inputs(out) if inputs is None else inputs
+    templates = []
+    for k, i in enumerate(inputs):
         a = name(i)
         head = f"{d(a)} = {d(o)} \u00b7 "
         if op == "+":
-            local, numbers = "1", f"{factor(grad)} \u00b7 1"
+            local, numbers = "1", [grad, " \u00b7 1"]
         elif op == "*":
             other = inputs[1 - k]
-            local, numbers = wrapped(name(other)), f"{factor(grad)} \u00b7 {factor(data[other])}"
+            local, numbers = wrapped(name(other)), [grad, " \u00b7 ", {"data": other}]
         elif op == "tanh":
             local = f"(1 {MINUS} {wrapped(o)}\u00b2)"
-            numbers = f"{factor(grad)} \u00b7 (1 {MINUS} {factor(data[out])}\u00b2)"
+            numbers = [grad, f" \u00b7 (1 {MINUS} ", {"data": out}, "\u00b2)"]
         elif power_of(op) is not None:
             n = power_of(op)
             power = superscript(_minus_one(n))
             local = f"{n}\u00b7{wrapped(a)}{power}"
-            numbers = f"{factor(grad)} \u00b7 {n}\u00b7{factor(data[i])}{power}"
+            numbers = [grad, f" \u00b7 {n}\u00b7", {"data": i}, power]
         elif op == "exp":
-            local, numbers = f"exp({a})", f"{factor(grad)} \u00b7 {factor(data[out])}"
+            local, numbers = f"exp({a})", [grad, " \u00b7 ", {"data": out}]
         elif op == "log":
-            local, numbers = f"1/{wrapped(a)}", f"{factor(grad)} / {factor(data[i])}"
+            local, numbers = f"1/{wrapped(a)}", [grad, " / ", {"data": i}]
         elif op == "relu":
-            local, numbers = f"[{a} > 0]", f"{factor(grad)} \u00b7 {1 if data[i] > 0 else 0}"
+            local, numbers = f"[{a} > 0]", [grad, " \u00b7 ", {"bit": i}]
         else:
-            local, numbers = "\u2202" + wrapped(o) + "/\u2202" + wrapped(a), number(grad)
-        lines.append(f"{head}{local} = {numbers} = {number(amount)}")
-    return lines
+            local, numbers = "\u2202" + wrapped(o) + "/\u2202" + wrapped(a), [grad]
+        templates.append([f"{head}{local} = ", *numbers, " = ", {"received": k}])
+    return templates
+
+
+def filled(template, data, grads, received):
+    """A rule template's line with the numbers: `grads` maps the node whose rule runs to its grad."""
+    def token(t):
+        if isinstance(t, str):
+            return t
+        (kind, at), = t.items()
+        if kind == "grad":
+            return factor(grads[at])
+        if kind == "data":
+            return factor(data[at])
+        if kind == "bit":
+            return "1" if data[at] > 0 else "0"
+        return number(received[at])
+    return "".join(map(token, template))
 
 
 def _minus_one(n):
@@ -299,7 +327,7 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
     truth = Truth(step) if step.recorded is not None else None  # a class's own pass: held against the truth
     grads[root] = grads_at_root(step, events, truth)
     runs = {}
-    for event in events:
+    for number_of_event, event in enumerate(events):
         runs[event.node] = runs.get(event.node, 0) + 1
         if event.node in active and held is None:
             held = {i: grads[i] for i in sorted(shown) if grads[i] != 0 and i not in (top, root)}
@@ -326,7 +354,7 @@ def backward_beats(step, nodes=None, active=None, top=None, called=None):
                 rule += warnings
                 note += " Wrong: " + " ".join(w.removeprefix(WARN) for w in warnings)
             beats.append(Beat(event.node, event.op, event.grad, rule, [r for r in received if r.node in shown],
-                              note))
+                              note, number_of_event))
         for i in event.inputs:
             sources.add(i, event.node)
     first = _first_beat(step, called, root, top, shown, held or {}, held_from, grads[root] if truth else 1.0)

@@ -56,12 +56,13 @@ class Drawing:
         return out
 
 
-def values(step, nodes):
-    """A box per value of `nodes`, an op circle in front of each computed value whose inputs are drawn."""
+def values(step, nodes, called=None):
+    """A box per value of `nodes`, an op circle in front of each computed value whose inputs are drawn
+    (`called`: every node's name, roles.names(step), when the caller has it already)."""
     g = step.graph
     shown = sorted(set(nodes))
     _refuse_if_too_large(len(shown))
-    called = names(step)
+    called = names(step) if called is None else called
     drawn = set(shown)
     boxes, edges = {}, []
     for i in shown:

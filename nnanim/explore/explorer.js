@@ -222,11 +222,10 @@ class Explorer {
   }
 
   warningsOf(s, index) {
-    // the page's own finding (the scene's, in the names on screen), else what nnanim check found there
-    const own = s.events[index].warnings;
-    if (own.length) return own;
-    const found = s.findings.filter((f) => f.event === index).flatMap((f) => f.lines || (f.line ? [f.line] : []));
-    return [...new Set(found)].map((l) => (l.startsWith(WARN) ? l : WARN + l));
+    // what nnanim found wrong there (the backprop scene's ⚠ lines, in the names on screen), else the page's
+    // own replay's (a payload without findings)
+    const found = s.findings.filter((f) => f.event === index).flatMap((f) => f.lines || []);
+    return found.length ? [...new Set(found)] : s.events[index].warnings;
   }
 
   mismatches(s) {
