@@ -492,6 +492,9 @@ def _workshop_trace(out_dir):
                  help="Your speaker notes: markdown, a `## Slide title` per slide, `### step 3` per step "
                       "(docs/slides.md)."),
     cloup.option("--title", default="Neural networks, from scratch", show_default=True),
+    cloup.option("--explore", "explore", metavar="TRACE", multiple=True,
+                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Add a slide with this trace's explorer (docs/explore.md). Repeatable."),
 )
 @cloup.option_group(
     "The page",
@@ -513,13 +516,13 @@ def _workshop_trace(out_dir):
     cloup.option("--pdf", is_flag=True,
                  help="Also write handout.pdf: a page per step, its frame and its notes (printed by Chromium)."),
 )
-def slides(renders_dir, trace_name, notes_file, title, options, theme, reveal_dir, cdn, out_dir, gif, pdf):
+def slides(renders_dir, trace_name, notes_file, title, explore, options, theme, reveal_dir, cdn, out_dir, gif, pdf):
     """Write the rendered deck as a reveal.js page and an Obsidian note: every stop of an animation is a
     step, every step has speaker notes (S opens the speaker view)."""
     from nnanim.slides import write
 
     paths, warnings = write(renders_dir, _made(out_dir or _inside(renders_dir, "slides")), title, trace_name, theme,
-                            reveal_dir, cdn, options, notes_file, gif, pdf)
+                            reveal_dir, cdn, options, notes_file, gif, pdf, explore)
     return _wrote(paths, warnings, "note")
 
 

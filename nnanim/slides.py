@@ -155,8 +155,9 @@ def reveal_options(pairs):
 
 
 def write(renders, out_dir, title="Neural networks, from scratch", trace=None, theme=None, reveal=None,
-          cdn=False, options=(), notes=None, gif=False, pdf=False):
-    """Write OUT_DIR/slides.html, slides.md (and handout.pdf); returns (paths written, warnings)."""
+          cdn=False, options=(), notes=None, gif=False, pdf=False, explore=()):
+    """Write OUT_DIR/slides.html, slides.md (and handout.pdf); returns (paths written, warnings). Each
+    trace of `explore` adds a slide with its explorer (OUT_DIR/explore/NAME.html, docs/explore.md)."""
     renders, out_dir = Path(renders), Path(out_dir)
     found = find_renders(renders, trace)
     if not found:
@@ -171,13 +172,18 @@ def write(renders, out_dir, title="Neural networks, from scratch", trace=None, t
         check_writable(out_dir / "slides.html")
         slides = [slide_steps(r, real_folder(out_dir, out_dir / "media"), teacher, gif) for r in found]
         copy_player(out_dir, reveal_source)
+        explorers = [explorer_page(t, real_folder(out_dir, out_dir / "explore"), theme) for t in explore]
     except OSError as e:
         raise SlidesError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
     cover = f'<section data-title="{html.escape(title, quote=True)}"><h1>{html.escape(title)}</h1></section>'
-    page = page_html(title, theme, "\n".join([cover] + [_html_slide(s, out_dir) for s in slides]), config,
-                     reveal=REVEAL_CDN if cdn else "reveal")
-    markdown = fill("deck.md", title=title, slides="\n".join(_markdown_slide(s, gif) for s in slides))
-    paths = [copy_text(page, out_dir / "slides.html"), copy_text(markdown, out_dir / "slides.md")]
+    sections = [cover] + [_html_slide(s, out_dir) for s in slides]
+    sections += [f'<section class="nnanim-scene" data-title="Explore {html.escape(p.stem, quote=True)}">'
+                 f'{explorer_html(p, out_dir)}</section>' for p in explorers]
+    page = page_html(title, theme, "\n".join(sections), config, reveal=REVEAL_CDN if cdn else "reveal")
+    markdown = fill("deck.md", title=title, slides="\n".join([_markdown_slide(s, gif) for s in slides] +
+                                                               [f"---\n\n## Explore {p.stem}\n\n{explorer_link(p, out_dir)}\n"
+                                                                for p in explorers]))
+    paths = [copy_text(page, out_dir / "slides.html"), copy_text(markdown, out_dir / "slides.md")] + explorers
     if pdf:
         from nnanim.handout import handout
 
@@ -317,6 +323,26 @@ def stage_html(slide, root, first_is_step=False, inline=False):
         kind = "nnanim-step fragment" if k or first_is_step else "nnanim-step"
         steps.append(f'<div class="{kind}">{media}<aside class="notes">{step.notes_html}</aside></div>')
     return f'<div class="nnanim-stage r-stack{" nnanim-inline" if inline else ""}">{"".join(steps)}</div>'
+
+
+def explorer_page(trace, folder, theme):
+    """FOLDER/NAME.html: the explorer of the trace file `trace` (nnanim explore)."""
+    from nnanim.engine import load_trace
+    from nnanim.explore import write_page
+
+    trace = Path(trace)
+    return write_page(load_trace(trace), folder / f"{trace.stem}.html", title=trace.name, theme=theme)
+
+
+def explorer_html(page, root):
+    """An explorer page on a slide: in a frame of its own, so that its keys never move the slides."""
+    return (f'<iframe class="nnanim-explorer" src="{_href(page, root)}" title="{html.escape(page.stem, quote=True)}: '
+            'explore the run"></iframe>')
+
+
+def explorer_link(page, root):
+    """An explorer page in an Obsidian note: a link that opens it (Obsidian shows no pages inside notes)."""
+    return f"[Explore the run: {page.stem}]({quote(Path(os.path.relpath(page, root)).as_posix())})"
 
 
 def _markdown_slide(slide, gif):
