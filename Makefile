@@ -24,10 +24,12 @@ demo: setup
 	$(BIN)/nnanim draw renders/default.nntrace --after-backward -o renders/default-graph.svg
 	$(BIN)/nnanim render --all renders/default.nntrace -q m
 	$(BIN)/nnanim render boundary renders/moons.nntrace -q m
-	$(BIN)/nnanim slides renders --trace default --trace moons
+	$(BIN)/nnanim explore renders/default.nntrace -o renders/explore.html
+	$(BIN)/nnanim slides renders --trace default --trace moons --explore renders/default.nntrace
 	$(BIN)/nnanim deck build examples/workshop-deck/slides.md -q m -o renders/workshop-deck
 	@echo "demo: open renders/slides/slides.html (or renders/slides/slides.md in Obsidian),"
-	@echo "      and the workshop's own deck with nnanim's scenes in it: renders/workshop-deck/slides.html"
+	@echo "      the workshop's own deck with nnanim's scenes in it: renders/workshop-deck/slides.html,"
+	@echo "      and the run to explore, offline: renders/explore.html"
 
 test: setup $(STAMP_APT_TEST)
 	$(BIN)/python -m pytest

@@ -237,9 +237,11 @@ def _page_markdown():
         token = tokens[idx]
         if not obsidian.is_nnanim_block(token):
             return default_fence(tokens, idx, options, env)
+        shown = env["scenes"][token.map[0]]
+        if isinstance(shown, Path):  # an explore block: the explorer page
+            return env["slots"].put(slides.explorer_html(shown, env["root"]), f"the explorer of line {token.map[0] + 1}")
         env["stages_on_slide"] += 1
-        stage = slides.stage_html(env["scenes"][token.map[0]], env["root"], first_is_step=env["stages_on_slide"] > 1,
-                                  inline=token.level > 0)
+        stage = slides.stage_html(shown, env["root"], first_is_step=env["stages_on_slide"] > 1, inline=token.level > 0)
         return env["slots"].put(stage, f"the scene of line {token.map[0] + 1}")
 
     md.add_render_rule("fence", fence)

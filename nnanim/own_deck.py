@@ -50,6 +50,7 @@ class Block:
     args: list
     prefix: str = ""  # what its lines start with inside a callout, quote or list ("> ")
     job: Job | None = None
+    explore: Path | None = None  # `explore TRACE`: the trace whose explorer the block shows (no job)
 
 
 def find_blocks(note):
@@ -164,6 +165,9 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
         if not block.args:
             raise DeckError(f"{where}: an empty nnanim block: write the scene and its options, e.g. `formula --values`")
         args = list(block.args)
+        if args[0] == "explore":
+            block.explore = _explored(args, deck, where, trace, traces_anywhere, digests)
+            continue
         if len(args) > 1 and not args[1].startswith("-"):  # a TRACE, relative to the deck's folder
             args[1] = str(deck_trace(deck, args[1], f"{where}:", traces_anywhere, digests))
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
@@ -186,6 +190,18 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
                                 check_layout=params["check_layout"])
         block.job = render_job(Slide(scene, where), request, digest_of(trace_file, digests) if trace_file else None)
     return blocks
+
+
+def _explored(args, deck, where, trace, traces_anywhere, digests):
+    """The trace of an `explore [TRACE]` block: its own (relative to the deck's folder) or the deck's."""
+    if len(args) > 2 or (len(args) == 2 and args[1].startswith("-")):
+        raise DeckError(f"{where}: an explore block names a trace and nothing else: `explore TRACE`")
+    if len(args) == 2:
+        return deck_trace(deck, args[1], f"{where}:", traces_anywhere, digests)
+    if trace is None:
+        raise DeckError(f"{where}: explore which run? write `explore TRACE`, or set the deck's trace (front matter "
+                        "`nnanim: {trace: …}` or --trace)")
+    return Path(trace)
 
 
 def read(deck, out_dir):
@@ -222,8 +238,8 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
     chosen = {key: given[key] or settings.get(key) or DEFAULTS[key] for key in DEFAULTS}
     blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps, traces_anywhere,
                   digests)
-    run([b.job for b in blocks], workers, on_done=on_done)
-    failed = [b for b in blocks if b.job.status == "failed"]
+    run([b.job for b in blocks if b.job], workers, on_done=on_done)
+    failed = [b for b in blocks if b.job and b.job.status == "failed"]
     if failed:
         raise DeckError(f"{failed[0].job.slide.title}: {failed[0].job.message.removeprefix('Error: ')}")
     targets = out_dir / note.path.name, out_dir / (note.path.stem + ".html")
@@ -231,6 +247,10 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
         scenes = {}
         for block in blocks:
             job = block.job
+            if block.explore:
+                scenes[block.start] = slides.explorer_page(block.explore, real_folder(out_dir, out_dir / "explore"),
+                                                           chosen["theme"])
+                continue
             render = slides.Render(f"{job.slide.scene} ({job.slide.title})", job.output, sidecar.read(job.output))
             scenes[block.start] = slides.slide_steps(render, job.output.parent, {}, gif=False)
         markdown = obsidian_copy(note, blocks, scenes, out_dir)
@@ -267,7 +287,7 @@ def _slide_per_step(note, start, end, blocks, scenes, out_dir):
     from nnanim import slides
 
     lines, newline = note.lines, note.newline
-    counts = [len(scenes[b.start].steps) for b in blocks]
+    counts = [1 if b.explore else len(scenes[b.start].steps) for b in blocks]
     views = [[count - 1 if j < k else step if j == k else None for j, count in enumerate(counts)]
              for k in range(len(blocks)) for step in range(counts[k])]
     copies = []
@@ -276,8 +296,9 @@ def _slide_per_step(note, start, end, blocks, scenes, out_dir):
         for block, step in zip(blocks, view):
             copy += lines[at:block.start]
             if step is not None:
-                clip = scenes[block.start].steps[step].clip
-                copy.append(block.prefix + slides.embed(clip, relative_to=out_dir) + newline)
+                shown = scenes[block.start]
+                copy.append(block.prefix + (slides.explorer_link(shown, out_dir) if block.explore else
+                                            slides.embed(shown.steps[step].clip, relative_to=out_dir)) + newline)
                 if block.end < len(lines) and lines[block.end].strip():
                     # text right under the embed would join it (and `---` under it would make it a heading)
                     copy.append(block.prefix.rstrip() + newline)
