@@ -190,7 +190,8 @@ class Explorer {
     const elsewhere = s.k === step ? "" : `the graph of step ${s.k}, the nearest the trace keeps`;
     this.where.textContent = [neuron, elsewhere].filter(Boolean).join(" \u00b7 ") ||
       (g.view.boxes.length < g.size ? "a box per neuron: click one to open it" : "every value of the step");
-    const { grads, reached } = s.gradsAt(count);
+    // at the end of the pass, the grads the trace carries (the run's own numbers); before, the replay's
+    const { grads, reached } = count === total ? { ...s.gradsAt(count), grads: s.grad } : s.gradsAt(count);
     const current = count > 0 ? s.events[count - 1] : null;
     const warnings = current ? this.warningsOf(s, count - 1) : s.start.warnings;
     const warned = new Set(warnings.length ? [current ? current.node : g.root] : []);
