@@ -73,7 +73,8 @@ def test_the_wheel_carries_what_offline_pages_need(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("nnanim/vendor/reveal.js/dist/reveal.js", "nnanim/vendor/reveal.js/dist/plugin/notes.js",
                    "nnanim/vendor/reveal.js/dist/theme/black.css", "nnanim/vendor/katex/dist/katex.min.js",
-                   "nnanim/vendor/katex/dist/katex.min.css", "nnanim/templates/nnanim-steps.js"):
+                   "nnanim/vendor/katex/dist/katex.min.css", "nnanim/templates/nnanim-steps.js",
+                   "nnanim/templates/explore.html", "nnanim/explore/page.js", "nnanim/explore/explore.css"):
         assert needed in names, needed
     assert any(n.startswith("nnanim/vendor/katex/dist/fonts/") and n.endswith(".woff2") for n in names)
     assert not any(n.endswith((".mjs", ".d.ts")) for n in names), "only what a page loads"
@@ -90,3 +91,12 @@ def test_a_pip_installed_nnanim_writes_an_offline_page(installed, tmp_path):
     slides = renders / "slides"
     assert (slides / "reveal" / "dist" / "reveal.js").is_file() and (slides / "reveal/dist/plugin/notes.js").is_file()
     assert "http" not in (slides / "slides.html").read_text().split("<body>")[1]
+
+
+def test_a_pip_installed_nnanim_writes_an_explorer_page(installed, tmp_path):
+    done = _run([sys.executable, "-m", "nnanim", "trace", "--steps", "3", "-o", "run.nntrace"], tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    done = _run([sys.executable, "-m", "nnanim", "explore", "run.nntrace", "-o", "run.html"], tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "run.html").read_text()
+    assert 'id="nnanim-run"' in page and "data:text/javascript;base64," in page
