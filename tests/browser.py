@@ -34,9 +34,6 @@ class browser:
         self.deck, self.served, self.tmp_path, self.rate, self.page = deck, served, tmp_path, rate, page
 
     def __enter__(self):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
         self.server = None
         if self.served == "file":
             url = (self.deck / self.page).as_uri()
@@ -45,16 +42,7 @@ class browser:
                 ("127.0.0.1", 0), functools.partial(PlainHandler, directory=str(self.deck)))
             threading.Thread(target=self.server.serve_forever, daemon=True).start()
             url = f"http://127.0.0.1:{self.server.server_address[1]}/{self.page}"
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
-                     f"--user-data-dir={self.tmp_path / 'chromium-profile'}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        options.page_load_strategy = "none"  # the speaker view's window never says it has loaded: we wait ourselves
-        self.driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+        self.driver = start_chromium(self.tmp_path / "chromium-profile")
         PlainHandler.failures = []
         self.driver.set_script_timeout(10)
         self.driver.get(url)
@@ -70,6 +58,24 @@ class browser:
             self.server.shutdown()
         if exc[0] is None:
             assert PlainHandler.failures == [], "no request failed"
+
+
+def start_chromium(profile, network_log=False):
+    """Headless Chromium at 1280x720 with its console log (and, with `network_log`, the DevTools log of
+    every request), for pages that start as soon as they are asked for."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", **({"performance": "ALL"} if network_log else {})})
+    options.page_load_strategy = "none"  # the speaker view's window never says it has loaded: we wait ourselves
+    return webdriver.Chrome(service=Service(DRIVER), options=options)
 
 
 def press(driver, key):
