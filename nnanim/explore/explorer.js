@@ -8,6 +8,7 @@ import { Curve, valueText } from "./curve.js";
 import { GraphPanel, gradText } from "./graph.js";
 import { svg } from "./svg.js";
 
+const HASH_EVERY = 100; // ms: at most 10 writes of the URL a second
 const D = (name) => `\u2202L/\u2202${/[+\-−·*/ ]/.test(name) ? `(${name})` : name}`;
 
 // Mount the explorer of `payload` into `element`; options: theme ("dark" or "light"), hash (keep the
@@ -24,6 +25,8 @@ class Explorer {
     this.themeName = run.themes[options.theme] ? options.theme : Object.keys(run.themes)[0] || "dark";
     this.state = { step: 0, event: null, opened: null, hovered: null, pinned: null };
     this.timer = null;
+    this.hashTimer = null;
+    this.hashWritten = -Infinity;
     this.cleanup = [];
     this.build(element);
     const start = options.hash ? parseHash(location.hash) : {};
@@ -147,10 +150,22 @@ class Explorer {
     this.shown = s;
     if (newGraph) this.open(null, true);
     this.render();
-    if (this.options.hash) {
-      const h = `#step=${step}` + (event === null ? "" : `&event=${event}`);
-      if (location.hash !== h) history.replaceState(null, "", h);
+    if (this.options.hash) this.keepInUrl();
+  }
+
+  // The URL holds the view, written at most every HASH_EVERY ms (the last view always): Chrome stops
+  // honouring history.replaceState past 200 calls in 10 s, as a held key or a drag over the curve makes.
+  keepInUrl() {
+    if (this.hashTimer) return; // a write is due, and it reads the state when it runs
+    const wait = this.hashWritten + HASH_EVERY - performance.now();
+    if (wait > 0) {
+      this.hashTimer = setTimeout(() => { this.hashTimer = null; this.keepInUrl(); }, wait);
+      return;
     }
+    this.hashWritten = performance.now();
+    const { step, event } = this.state;
+    const h = `#step=${step}` + (event === null ? "" : `&event=${event}`);
+    if (location.hash !== h) history.replaceState(null, "", h);
   }
 
   open(key, quiet = false) {
@@ -332,6 +347,7 @@ class Explorer {
 
   destroy() {
     this.pause();
+    clearTimeout(this.hashTimer);
     this.cleanup.forEach((f) => f());
     this.root.remove();
   }
