@@ -309,15 +309,15 @@ def explore(source, output, steps, theme, value_class, timeout, memory):
     output = output or RENDERS / (f"{source.stem}-explore.html" if source else "explore.html")
     _made(output.parent)
     _writable(output)
-    if script:
-        with tempfile.TemporaryDirectory(prefix="nnanim-explore-") as work:
+    with tempfile.TemporaryDirectory(prefix="nnanim-explore-") as work:  # a script's trace, read while the page is made
+        if script:
             run = sandbox.trace_script(source, Path(work) / "run.nntrace", value_class, timeout, memory)
-    elif source is not None:
-        run = load_trace(source)
-    else:
-        run = _with_progress(planned_steps(None), workshop_run)
-    chosen = step_range(steps, run.num_steps) if steps else None
-    write_page(run, output, chosen, title=source.name if source else "the workshop's run", theme=theme)
+        elif source is not None:
+            run = load_trace(source)
+        else:
+            run = _with_progress(planned_steps(None), workshop_run)
+        chosen = step_range(steps, run.num_steps) if steps else None
+        write_page(run, output, chosen, title=source.name if source else "the workshop's run", theme=theme)
     click.echo(f"wrote {printable(output)} ({output.stat().st_size / 1e6:.1f} MB)")
     return output
 

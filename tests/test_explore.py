@@ -95,8 +95,6 @@ def test_explore_a_trace_and_the_default_path(tmp_path, monkeypatch, run_trace):
     assert payload(page)["title"] == "run.nntrace" and len(payload(page)["graphs"][0]["steps"]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="cli.explore reads the script's trace after its temporary folder is gone "
-                   "(sandbox.trace_script's Trace reads its file lazily): the page must be written inside the with")
 def test_explore_a_students_script_with_its_own_class(tmp_path):
     (tmp_path / "mine.py").write_text(OWN_CLASS)
     result = nnanim("explore", tmp_path / "mine.py", "-o", tmp_path / "mine.html")
