@@ -34,7 +34,7 @@ demo: setup
 test: setup $(STAMP_APT_TEST)
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup $(STAMP_APT_TEST)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_formula.py
@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_calculus.py
 	$(BIN)/python benchmarks/bench_trace_scale.py
 	$(BIN)/python benchmarks/bench_grade.py
+	$(BIN)/python benchmarks/bench_explore.py
 
 setup: $(STAMP_APT) $(STAMP_PY) $(STAMP_NPM) $(STAMP_VENDOR)
 
