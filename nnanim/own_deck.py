@@ -160,6 +160,7 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
     """A render job per block of the deck `note`: a RenderRequest made from the block's arguments."""
     deck = note.path
     blocks, digests = find_blocks(note), {} if digests is None else digests
+    made = {}  # a media folder -> its job: the same block written twice is rendered once
     for block in blocks:
         where = f"{deck.name}:{block.start + 1}"
         if not block.args:
@@ -188,7 +189,9 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
                                 theme=theme, transparent=params["transparent"], out_dir=folder,
                                 size=size or params["size"], fps=fps or params["fps"], scene_options=given,
                                 check_layout=params["check_layout"])
-        block.job = render_job(Slide(scene, where), request, digest_of(trace_file, digests) if trace_file else None)
+        block.job = made.get(folder) or render_job(Slide(scene, where), request,
+                                                    digest_of(trace_file, digests) if trace_file else None)
+        made[folder] = block.job
     return blocks
 
 
@@ -238,7 +241,7 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
     chosen = {key: given[key] or settings.get(key) or DEFAULTS[key] for key in DEFAULTS}
     blocks = plan(note, out_dir, chosen["quality"], chosen["theme"], chosen["trace"], size, fps, traces_anywhere,
                   digests)
-    run([b.job for b in blocks if b.job], workers, on_done=on_done)
+    run(list({id(b.job): b.job for b in blocks if b.job}.values()), workers, on_done=on_done)
     failed = [b for b in blocks if b.job and b.job.status == "failed"]
     if failed:
         raise DeckError(f"{failed[0].job.slide.title}: {failed[0].job.message.removeprefix('Error: ')}")
