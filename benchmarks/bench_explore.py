@@ -49,7 +49,7 @@ return [times, document.querySelector('.nx-readout').textContent];
 
 
 def write(trace, path, steps=None):
-    from nnanim.explore import write_page
+    from nnanim.explore_page import write_page
 
     start = time.perf_counter()
     write_page(trace, path, steps)
@@ -82,7 +82,7 @@ def main():
     parser.add_argument("--large", type=Path, help="a trace of 2,16,16,1 on moons, 300 steps, --record all")
     args = parser.parse_args()
     from nnanim.engine import load_trace
-    from nnanim.explore import step_range
+    from nnanim.explore_page import step_range
     from nnanim.explore_data import ExploreError
     from nnanim.runs import workshop_run
 

@@ -207,14 +207,35 @@ class Recorder:
         return events.with_arity(lambda k: self._graphs[self._step_graph[k]].arity)
 
 
+class Watched:
+    """A recorder that also tells `watch(root, topo)` after each step it records: a view of the run while
+    it goes on (a notebook's live widget), which decides itself how often to look."""
+
+    def __init__(self, recorder, watch):
+        self.recorder, self.watch = recorder, watch
+
+    def before_backward(self, root, topo):
+        self.recorder.before_backward(root, topo)
+
+    def after_backward(self, root, topo, events=None):
+        self.recorder.after_backward(root, topo, events)
+        self.watch(root, topo)
+
+    def finish(self, trace):
+        self.recorder.finish(trace)
+
+
 @contextmanager
-def record(level="all", **meta):
+def record(level="all", watch=None, **meta):
     """Record every backward() run inside the block; the yielded Trace is complete after it.
     level "all" keeps every node of every step; "params" only parameters, their grads and the losses
-    (enough for loss curves and decision boundaries, a fraction of the size)."""
+    (enough for loss curves and decision boundaries, a fraction of the size). `watch(root, topo)`, if
+    given, is called after each step is recorded."""
     if level not in LEVELS:
         raise ValueError(f"record level must be one of {', '.join(LEVELS)}, not {level!r}")
     recorder = Recorder() if level == "all" else ParameterRecorder()
+    if watch is not None:
+        recorder = Watched(recorder, watch)
     trace = Trace(meta=storable_meta(meta))
     outer = value_module._recorder
     value_module._recorder = recorder

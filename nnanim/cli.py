@@ -301,7 +301,7 @@ def explore(source, output, steps, theme, value_class, timeout, memory):
     """
     import tempfile
 
-    from nnanim.explore import step_range, write_page
+    from nnanim.explore_page import step_range, write_page
 
     script = source is not None and source.suffix == ".py"
     if value_class and not script:

@@ -64,10 +64,15 @@ def explorer_data(trace, steps=None, title=""):
                 findings += found
     return {
         "format": FORMAT, "version": VERSION, "title": title,
-        "themes": {name: {c: getattr(theme, c) for c in COLOURS} for name, theme in THEMES.items()},
+        "themes": themes(),
         "steps": count, "losses": blob(trace.losses), "graphs": graphs,
         "recorded": recorded, "findings": findings,
     }
+
+
+def themes():
+    """scenes/theme.py's colours and font, by theme name, as the page and the widget read them."""
+    return {name: {c: getattr(theme, c) for c in COLOURS} for name, theme in THEMES.items()}
 
 
 def _graph(trace, g, steps):

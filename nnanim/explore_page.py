@@ -27,9 +27,19 @@ _IMPORT = re.compile(r'^(\s*(?:import|export)\b[^;]*?\bfrom\s*)"\./([\w.-]+\.js)
 def module_url(name):
     """nnanim/explore/NAME as a data: URL, its relative imports data: URLs too (the same string for the
     same module, so a module imported twice is one module)."""
+    return "data:text/javascript;base64," + base64.b64encode(module_source(name).encode("utf-8")).decode("ascii")
+
+
+def module_source(name):
+    """nnanim/explore/NAME's source with its relative imports as data: URLs (module_url's): for a host that
+    loads a module from its source, as anywidget loads a widget's `_esm`."""
     source = files("nnanim").joinpath("explore", name).read_text(encoding="utf-8")
-    source = _IMPORT.sub(lambda m: f'{m.group(1)}"{module_url(m.group(2))}";', source)
-    return "data:text/javascript;base64," + base64.b64encode(source.encode("utf-8")).decode("ascii")
+    return _IMPORT.sub(lambda m: f'{m.group(1)}"{module_url(m.group(2))}";', source)
+
+
+def style(*names):
+    """The text of nnanim/explore's style sheets NAMES, in order."""
+    return "\n".join(files("nnanim").joinpath("explore", n).read_text(encoding="utf-8") for n in names)
 
 
 def page_json(data):
@@ -41,8 +51,8 @@ def page_json(data):
 def page(trace, steps=None, title="", theme="dark"):
     """The explorer page of `trace` as text."""
     data = explorer_data(trace, steps, title)
-    style = files("nnanim").joinpath("explore", "explore.css").read_text(encoding="utf-8")
-    return fill("explore.html", title=escape(title or "nnanim explore"), data=page_json(data), style=style,
+    return fill("explore.html", title=escape(title or "nnanim explore"), data=page_json(data),
+                style=style("page.css", "explore.css"),
                 theme=theme, modules=f'<script type="module" src="{module_url(ENTRY)}"></script>')
 
 

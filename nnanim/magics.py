@@ -2,9 +2,10 @@
 
 - `%nnanim ARGS`: the command line in the kernel, its line split as a shell splits it (a `# comment` is
   left out); what the command wrote is shown (`shown`).
-- `%%nnanim_record NAME [--value module:Class]`: every backward() the cell runs is recorded, of nnanim's
-  Value or of any Value class the notebook uses (defined in a cell or imported: micrograd's, a student's
-  engine.py), into the Trace NAME in the notebook and the file NAME.nntrace beside it.
+- `%%nnanim_record NAME [--value module:Class] [--live]`: every backward() the cell runs is recorded, of
+  nnanim's Value or of any Value class the notebook uses (defined in a cell or imported: micrograd's, a
+  student's engine.py), into the Trace NAME in the notebook and the file NAME.nntrace beside it; --live
+  shows a widget that follows the run as it trains and becomes its explorer (nnanim/widget.py).
 """
 
 import builtins
@@ -44,22 +45,29 @@ class NnanimMagics(Magics):
 
     @cell_magic
     def nnanim_record(self, line, cell):
-        """%%nnanim_record NAME [--value module:Class]: run the cell with every backward() recorded, into the
-        Trace NAME (a variable of the notebook) and NAME.nntrace. Value classes are found among the
-        notebook's names (defined or imported) by their shape; --value names one that is not there."""
+        """%%nnanim_record NAME [--value module:Class] [--live]: run the cell with every backward() recorded,
+        into the Trace NAME (a variable of the notebook) and NAME.nntrace. Value classes are found among the
+        notebook's names (defined or imported) by their shape; --value names one that is not there. --live:
+        a widget follows the run while the cell trains, and becomes its explorer when the cell ends."""
         from nnanim.engine import foreign, record
+        from nnanim.notebook import widget_module
         from nnanim.runs import _named_class, to_the_recorder
 
-        name, classes = self._parse_record_line(line)
+        name, classes, live = self._parse_record_line(line)
         classes = [_named_class(spec) for spec in classes]
         classes += self._value_classes()
-        with record(source="notebook", name=name) as trace:
+        view = widget_module().Live(title=name).show() if live else None
+        with record(source="notebook", name=name, watch=view and view.watch) as trace:
             with foreign.watching(to_the_recorder, also=classes):
                 result = self.shell.run_cell(cell, store_history=False)
         stopped = isinstance(result.error_in_exec, KeyboardInterrupt)
         if not result.success and not stopped:
-            raise NnanimError(f"the cell raised {type(result.error_in_exec or result.error_before_exec).__name__}: "
-                              f"{name} was not recorded")
+            error = type(result.error_in_exec or result.error_before_exec).__name__
+            if view:
+                view.done(None, f"the cell raised {error}: not recorded")
+            raise NnanimError(f"the cell raised {error}: {name} was not recorded")
+        if view:
+            view.done(trace)
         if trace.num_steps == 0:
             raise NnanimError("the cell called backward() on nothing nnanim saw: there is no step to record (a "
                               "Value class the notebook does not hold by name: %%nnanim_record NAME --value module:Class)")
@@ -76,18 +84,22 @@ class NnanimMagics(Magics):
     @staticmethod
     def _parse_record_line(line):
         words = line.split()
-        name, classes = (words[0] if words else ""), []
+        name, classes, live = (words[0] if words else ""), [], False
         rest = words[1:]
-        while rest[:1] == ["--value"] and len(rest) > 1:
-            classes.append(rest[1])
-            rest = rest[2:]
+        while rest[:1] == ["--live"] or rest[:1] == ["--value"] and len(rest) > 1:
+            if rest[0] == "--live":
+                live, rest = True, rest[1:]
+            else:
+                classes.append(rest[1])
+                rest = rest[2:]
         if not name.isidentifier() or keyword.iskeyword(name) or rest:
-            raise NnanimError(f"%%nnanim_record {line.strip()}: give a name for the trace, and --value "
-                              "module:Class if its Value class is not in the notebook (e.g. %%nnanim_record run)")
+            raise NnanimError(f"%%nnanim_record {line.strip()}: give a name for the trace, --value module:Class if "
+                              "its Value class is not in the notebook, --live to watch it train (e.g. "
+                              "%%nnanim_record run --live)")
         if name in RESERVED:
             raise NnanimError(f"%%nnanim_record {name}: {name} is Python's or the notebook's own; give the trace "
                               "another name (e.g. %%nnanim_record run)")
-        return name, classes
+        return name, classes, live
 
     def _value_classes(self):
         """The Value classes the notebook holds: by name, or as the class of a value it holds. Never

@@ -4,6 +4,9 @@ magics (nnanim/magics.py).
 - `draw(x)` draws a Value's graph as `nnanim draw` does (a live Value of nnanim's or of any Value class
   found by its shape, a Trace, a trace Step, a trace file) and returns a Drawing: Jupyter shows it inline
   as SVG; `.save("graph.png")` writes it.
+- `explore(x)`: the explorer of a run (nnanim explore's page) as a widget (nnanim/widget.py, anywidget),
+  for a trace file, a Trace or a live Value; `record(live=True)` shows one that follows a run while it
+  trains and becomes its explorer when the block ends.
 - `show(scene, source=None, **options)` is nnanim.render at a notebook's size, held in memory: from a live
   Value (its graph and backward pass, recorded on a copy: the Value is left as it was), a Trace in memory, a
   trace file, or nothing (the workshop's run); it returns a Media: an MP4 embedded in a <video> (JupyterLab,
@@ -18,6 +21,7 @@ its one line without a traceback (one_line_errors), as the command line does.
 """
 
 import base64
+import contextlib
 import re
 import os
 import sys
@@ -121,6 +125,43 @@ def show(scene, source=None, **options):
     with tempfile.TemporaryDirectory(prefix="nnanim-show-") as work:
         produced = render(scene, source, out=Path(work), **{**_notebook_size(options), **options})
         return Media.of(produced)
+
+
+def explore(source, step=0, theme="dark"):
+    """The explorer of `source` (a trace file, a Trace, a live Value: its graph and backward pass) as a
+    notebook widget, at step `step`."""
+    one_line_errors()
+    return widget_module().explore(source, step=step, theme=theme)
+
+
+@contextlib.contextmanager
+def record(level="all", live=False, **meta):
+    """`with nnanim.record() as run:` records every backward() of the block into the Trace `run`
+    (nnanim.engine.record). live=True: a widget shown at once follows the run as it trains (its loss, step
+    and weights) and becomes its explorer when the block ends, or is stopped."""
+    from nnanim.engine import record as recording
+
+    if not live:
+        with recording(level, **meta) as trace:
+            yield trace
+        return
+    one_line_errors()
+    view = widget_module().Live(title=str(meta.get("name") or "recorded run")).show()
+    trace = None
+    try:
+        with recording(level, watch=view.watch, **meta) as trace:
+            yield trace
+    finally:
+        view.done(trace)
+
+
+def widget_module():
+    """nnanim.widget, or one line saying what it needs."""
+    try:
+        import nnanim.widget as widget
+    except ImportError as e:
+        raise NnanimError(f"the explorer in a notebook needs anywidget ({e.msg}): pip install anywidget") from None
+    return widget
 
 
 def _notebook_size(options):

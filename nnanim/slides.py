@@ -207,10 +207,12 @@ def page_html(title, theme, sections, config, reveal="reveal", head="", scripts=
     """The reveal.js page (templates/deck.html) holding `sections`, in the colours and font of `theme`;
     `head` and `scripts` are more tags for its head and its end, `plugins` more reveal.js plugins (JS)."""
     colours = THEMES[theme]
+    band = 100 * colours.chrome_band  # of the stage's height, which is min(100vh, 100vw * height / width)
     return fill("deck.html", title=html.escape(title), reveal=reveal,
                  reveal_theme="black" if theme == "dark" else "white", background=colours.background,
                  text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font,
-                 width=PAGE["width"], height=PAGE["height"], config=_script_json(config), slides=sections,
+                 width=PAGE["width"], height=PAGE["height"], band_percent=f"{band:g}",
+                 band_width_percent=f"{band * PAGE['height'] / PAGE['width']:g}", config=_script_json(config), slides=sections,
                  head=head, scripts=scripts, plugins="".join(f", {p}" for p in plugins))
 
 
@@ -328,7 +330,7 @@ def stage_html(slide, root, first_is_step=False, inline=False):
 def explorer_page(trace, folder, theme):
     """FOLDER/NAME.html: the explorer of the trace file `trace` (nnanim explore)."""
     from nnanim.engine import load_trace
-    from nnanim.explore import write_page
+    from nnanim.explore_page import write_page
 
     trace = Path(trace)
     return write_page(load_trace(trace), folder / f"{trace.stem}.html", title=trace.name, theme=theme)

@@ -12,7 +12,7 @@ from conftest import nnanim
 from student_scalar import scalar
 
 from nnanim.engine import Value, load_trace, record
-from nnanim.explore import page_json, step_range
+from nnanim.explore_page import page_json, step_range
 from nnanim.explore_data import explorer_data
 from nnanim.scenes.backprop_plan import backward_beats, filled
 
@@ -121,7 +121,7 @@ def test_a_graph_with_too_many_boxes_is_refused_and_its_loss_curve_alone_is_not(
 
 def test_a_page_too_large_is_refused_with_the_thinning_that_fits(tmp_path, monkeypatch, thirty):
     thirty.save(tmp_path / "thirty.nntrace")
-    monkeypatch.setattr("nnanim.explore.MAX_PAGE", 400_000)  # the whole page is 0.45 MB
+    monkeypatch.setattr("nnanim.explore_page.MAX_PAGE", 400_000)  # the whole page is 0.45 MB
     line = one_line(nnanim("explore", tmp_path / "thirty.nntrace", "-o", tmp_path / "p.html"))
     assert "0.5 MB" in line and "--steps 0:30:" in line and "the loss of every step is kept" in line and not (tmp_path / "p.html").exists()
     every = int(line.split("--steps 0:30:")[1].split()[0])

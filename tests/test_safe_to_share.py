@@ -218,7 +218,7 @@ def test_record_refuses_a_name_that_would_shadow_python_or_the_notebook():
     for name in ("print", "In", "Out", "get_ipython", "len"):
         with pytest.raises(NnanimError, match=f"{name} is Python's or the notebook's own"):
             NnanimMagics._parse_record_line(name)
-    assert NnanimMagics._parse_record_line("run") == ("run", [])
+    assert NnanimMagics._parse_record_line("run") == ("run", [], False)
 
 
 # ----- functions a teacher types

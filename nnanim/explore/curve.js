@@ -108,9 +108,7 @@ export function stepTicks(last, count = 5) {
 export class Curve {
   constructor(root, losses, { onPick }) {
     this.root = root;
-    this.losses = losses;
-    this.values = Array.from(losses, drawn);
-    this.log = logView(losses);
+    this.setLosses(losses);
     this.onPick = onPick;
     this.k = 0;
     root.addEventListener("pointerdown", (e) => {
@@ -118,6 +116,13 @@ export class Curve {
       this.pick(e);
     });
     root.addEventListener("pointermove", (e) => { if (root.hasPointerCapture(e.pointerId)) this.pick(e); });
+  }
+
+  // New losses (a run that is still training has more each time); drawn at the next draw().
+  setLosses(losses) {
+    this.losses = losses;
+    this.values = Array.from(losses, drawn);
+    this.log = logView(losses);
   }
 
   pick(e) {

@@ -12,10 +12,11 @@ const HASH_EVERY = 100; // ms: at most 10 writes of the URL a second
 const D = (name) => `\u2202L/\u2202${/[+\-−·*/ ]/.test(name) ? `(${name})` : name}`;
 
 // Mount the explorer of `payload` into `element`; options: theme ("dark" or "light"), hash (keep the
-// state in the URL: a page does, a widget does not), focus (take the keyboard at once).
-export async function mount(element, payload, { theme = "dark", hash = false, focus = false } = {}) {
+// state in the URL: a page does, a widget does not), focus (take the keyboard at once), step (the step
+// shown first, when the URL does not say: a live widget ends on the run's last).
+export async function mount(element, payload, { theme = "dark", hash = false, focus = false, step = 0 } = {}) {
   const run = await load(payload);
-  return new Explorer(element, run, { theme, hash, focus });
+  return new Explorer(element, run, { theme, hash, focus, step });
 }
 
 class Explorer {
@@ -30,7 +31,7 @@ class Explorer {
     this.cleanup = [];
     this.build(element);
     const start = options.hash ? parseHash(location.hash) : {};
-    this.show(start.step ?? 0, start.event ?? null);
+    this.show(start.step ?? options.step, start.event ?? null);
     if (options.hash) this.listen(window, "hashchange", () => {
       const h = parseHash(location.hash);
       if (h.step !== undefined) this.show(h.step, h.event ?? null);
