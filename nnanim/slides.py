@@ -212,7 +212,8 @@ def page_html(title, theme, sections, config, reveal="reveal", head="", scripts=
                  reveal_theme="black" if theme == "dark" else "white", background=colours.background,
                  text=colours.text, muted=colours.muted, accent=colours.accent, font=colours.font,
                  width=PAGE["width"], height=PAGE["height"], band_percent=f"{band:g}",
-                 band_width_percent=f"{band * PAGE['height'] / PAGE['width']:g}", config=_script_json(config), slides=sections,
+                 band_width_percent=f"{band * PAGE['height'] / PAGE['width']:g}", config=_script_json(config),
+                 slides=sections,
                  head=head, scripts=scripts, plugins="".join(f", {p}" for p in plugins))
 
 

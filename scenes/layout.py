@@ -1,9 +1,10 @@
 """The layout checker: what is on screen, by Manim's own geometry, against the visual language.
 
 At every stop and at the end of a scene rendered with `--check-layout` (tests render every scene so):
-no two texts overlap, no text or shape leaves the title-safe area, and no text is below the size floor
-(docs/visual-style.md). It reads the bounding boxes of the mobjects on screen, not pixels, so it names
-what is wrong: "`loss 0.01` and `step 999` overlap".
+no two texts overlap, no text or shape leaves the title-safe area or enters the bottom corners a slides
+page keeps for its slide number and controls, and no text is below the size floor (docs/visual-style.md).
+It reads the bounding boxes of the mobjects on screen, not pixels, so it names what is wrong: "`loss 0.01`
+and `step 999` overlap".
 
 Text is what `scenes.base.text` makes (it records the line height it was made for) and raster mobjects
 that report `layout_items()` (labels, typed formulas, plots). Any other Text on screen is a problem of
@@ -94,10 +95,15 @@ def problems(items, frame, theme):
     floor = theme.min_text * height
     found = []
     texts = [item for item in items if item.kind == "text"]
+    chrome = theme.chrome_area(right - left, height, ((left + right) / 2, (bottom + top) / 2))
     for item in items:
         out = _outside(item.box, safe)
+        under = " and ".join(what for what, box in chrome if _overlap(item.box, box))
+        page = f"under {under} of a slides page" if under else ""
         if out:
-            found.append(f"{item.kind} `{item.name}` leaves the safe area ({out})")
+            found.append(f"{item.kind} `{item.name}` leaves the safe area ({out}{', ' + page if page else ''})")
+        elif page:
+            found.append(f"{item.kind} `{item.name}` is {page}")
     for item in texts:
         if item.line_height is None:
             found.append(f"text `{item.name}` was not made with scenes.base.text: its size is unknown")

@@ -38,6 +38,10 @@ class Theme:
     min_text: float = 1 / 28  # the floor for anything that carries meaning
     formula_em: float = 1 / 25  # LaTeX em of typed formulas
     safe_margin: float = 0.05  # of each side: title-safe area, nothing meaningful outside it
+    # The bottom corners a slides page keeps for reveal.js's chrome, inside the title-safe margin: the band's
+    # height (of the frame height) and each corner's span (of the frame width, from its left edge).
+    chrome_band: float = 0.05
+    chrome_corners: tuple = (("the slide number", 0.0, 0.12), ("the controls", 0.9, 1.0))
 
     def safe_area(self, width, height, center=(0.0, 0.0)):
         """(left, bottom, right, top) of the title-safe area of a view `width` x `height` (scene units)
@@ -45,6 +49,13 @@ class Theme:
         x, y = center[0], center[1]
         w, h = width * (0.5 - self.safe_margin), height * (0.5 - self.safe_margin)
         return x - w, y - h, x + w, y + h
+
+    def chrome_area(self, width, height, center=(0.0, 0.0)):
+        """[(what, (left, bottom, right, top))] of the corners of a view `width` x `height` (scene units)
+        centred at `center` where a slides page draws its slide number and controls over the video."""
+        left, bottom = center[0] - width / 2, center[1] - height / 2
+        return [(what, (left + start * width, bottom, left + end * width, bottom + self.chrome_band * height))
+                for what, start, end in self.chrome_corners]
 
     def layer_color(self, layer):
         """The text colour of layer `layer` (0: the first hidden layer; deeper networks cycle); the text

@@ -16,10 +16,10 @@ def frame():
         yield
 
 
-def check(*mobjects):
+def check(*mobjects, theme=DARK):
     class Bare:
         camera = object()
-    return problems(items_on_screen(mobjects), frame_of(Bare), DARK)
+    return problems(items_on_screen(mobjects), frame_of(Bare), theme)
 
 
 def test_a_clean_layout_has_no_problems():
@@ -39,6 +39,18 @@ def test_text_outside_the_safe_area():
     found = check(a)
     assert len(found) == 1 and "leaves the safe area (left by" in found[0]
     assert check(text("inside", DARK).to_edge(UP, buff=0.05 * config.frame_height + 0.02)) == []
+
+
+def test_what_a_slides_page_draws_over_is_named():
+    import dataclasses
+
+    number = text("h_22.grad", DARK).to_corner(DOWN + LEFT, buff=0.02)
+    found = check(number)
+    assert len(found) == 1 and "leaves the safe area (left by" in found[0]
+    assert found[0].endswith("under the slide number of a slides page)")
+    thin = dataclasses.replace(DARK, safe_margin=0.01)  # the corners are the page's whatever the margin
+    arrows = text("axis", DARK).to_corner(DOWN + RIGHT, buff=0.2)
+    assert check(arrows, theme=thin) == ["text `axis` is under the controls of a slides page"]
 
 
 def test_text_below_the_floor_even_when_shrunk():

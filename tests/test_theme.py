@@ -39,6 +39,15 @@ def test_the_type_floor_is_readable_at_480p():
         assert theme.title_size > theme.heading_size > theme.body_size > theme.min_text
 
 
+def test_the_page_chrome_is_in_the_bottom_margin_and_its_corners():
+    for theme in THEMES.values():
+        assert 0 < theme.chrome_band <= theme.safe_margin, "a scene's content is never under the chrome"
+        (number, left), (controls, right) = theme.chrome_area(16.0, 8.0)
+        assert (number, controls) == ("the slide number", "the controls")
+        assert left[0] == -8 and right[2] == 8 and left[1] == right[1] == -4
+        assert left[3] == right[3] == pytest.approx(-4 + 8 * theme.chrome_band) and left[2] < right[0]
+
+
 def test_the_safe_area_leaves_the_margin_on_every_side():
     for theme in THEMES.values():
         left, bottom, right, top = theme.safe_area(16.0, 8.0)
