@@ -110,6 +110,7 @@ class Live:
     def __init__(self, title=""):
         self.widget = Explorer(title=title, status="training")
         self._losses = []
+        self._last = None  # the last step's nodes: sent once more when the run ends
         self._due = 0.0
         self._known = set()  # serials of the leaves at the last update: those still there are parameters
         self._labels = []
@@ -122,6 +123,7 @@ class Live:
 
     def watch(self, root, topo):
         self._losses.append(root.data)
+        self._last = topo
         now = time.perf_counter()
         if now >= self._due:
             self._due = now + EVERY
@@ -140,9 +142,10 @@ class Live:
 
     def done(self, trace, note=""):
         """The run has ended: its explorer (at its last step) if it has steps, else `note` (why not)."""
-        with self.widget.hold_sync():
-            self.widget.losses = np.array(self._losses, "<f8").tobytes()
-            self.widget.status = note or ("" if self._losses else "no step was recorded")
+        if self._last is not None:
+            self._send(self._last)
+            self._last = None
+        self.widget.status = note or ("" if self._losses else "no step was recorded")
         if trace is not None and trace.num_steps:
             self.widget.step = trace.num_steps - 1
             try:

@@ -142,3 +142,100 @@ def test_the_explorer_and_a_live_run_in_jupyterlab(jupyter_lab, tmp_path):
             time.sleep(0.5)
             driver.save_screenshot(str(Path(shots) / "widget.png"))
         assert [e for e in console_errors(driver) if "nnanim" in e["message"] or "anywidget" in e["message"]] == []
+
+
+def test_the_live_colours_are_the_themes():
+    """live.js colours a weight as Theme.diverging_hex does, and saturates where drawable.scale_of says."""
+    import json
+    import shutil
+    import subprocess
+
+    from nnanim.explore_data import themes
+    from nnanim.scenes.drawable import scale_of
+    from nnanim.scenes.theme import THEMES
+
+    if not shutil.which("node"):
+        pytest.skip("node is installed by `make test`")
+    values = [0.0, -0.0, 1e-120, 0.03, -0.25, 0.5, -1.7, 2.0, 3.5, -1e300, float("nan"), float("inf")]
+    scales = [0.5, 2.0, 1e-200, 0.0]
+    arrays = [[0.2, -1.3], [1e-120], [-4.01, float("nan")], []]
+    script = ("import { diverging, scaleOf } from './nnanim/explore/live.js';\n"
+              "const num = (v) => ({ nan: NaN, inf: Infinity, '-inf': -Infinity })[v] ?? v;\n"
+              "const [themes, values, scales, arrays] = JSON.parse(process.argv[1], (k, v) => num(v));\n"
+              "console.log(JSON.stringify([Object.keys(themes).map((t) => scales.map((s) => values.map("
+              "(v) => diverging(themes[t], v, s)))), arrays.map(scaleOf)]));")
+    found = subprocess.run(["node", "--input-type=module", "-e", script,
+                            json.dumps([themes(), [repr(v) if v != v or abs(v) == float("inf") else v for v in values],
+                                        scales, [[x if x == x else "nan" for x in a] for a in arrays]])],
+                           capture_output=True, text=True, cwd=Path(__file__).parent.parent, check=True)
+    colours, scaled = json.loads(found.stdout)
+    assert colours == [[[THEMES[t].diverging_hex(v, s) for v in values] for s in scales] for t in themes()]
+    assert scaled == [scale_of([a]) for a in arrays]
+
+
+def test_explore_a_trace_a_file_and_a_value(tmp_path):
+    """The widget's data is the page's (explorer_data), its static picture says the step and the loss."""
+    import json
+
+    import numpy as np
+
+    import nnanim
+    from nnanim.engine.numbers import number
+    from nnanim.runs import workshop_run
+
+    trace = workshop_run(steps=6)
+    trace.save(tmp_path / "run.nntrace")
+    for source in (trace, tmp_path / "run.nntrace", str(tmp_path / "run.nntrace")):
+        widget = nnanim.explore(source, step=-1)
+        data = json.loads(widget.payload)
+        assert (data["format"], data["steps"], widget.step) == ("nnanim-explore", 6, 5)
+        assert np.frombuffer(widget.losses, "<f8").tolist() == list(trace.losses)
+        bundle, _ = widget._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        assert f"step 5 of 6 · loss {number(trace.losses[5])}" in bundle["image/svg+xml"]
+    a, b = nnanim.Value(2.0, label="a"), nnanim.Value(-3.0, label="b")
+    L = a * b
+    L.label = "L"
+    assert "not run yet" in nnanim.explore(L).title and a.grad == 0, "the Value is left as it was"
+    L.backward()
+    assert nnanim.explore(L).title == "L" and json.loads(nnanim.explore(L).payload)["steps"] == 1
+    with pytest.raises(nnanim.NnanimError, match="int is not a Value, a Trace or a trace file"):
+        nnanim.explore(3)
+
+
+def test_a_live_run_is_throttled_and_a_stopped_one_keeps_its_steps(monkeypatch):
+    """At most one update per EVERY seconds whatever the pace of the run; the losses and weights are float64
+    buffers; stopped (Ctrl-C), the run keeps its steps and the widget becomes their explorer."""
+    import json
+
+    import numpy as np
+
+    import nnanim
+    import nnanim.widget as widget_module
+    from nnanim import MLP, total_sse
+
+    shown = []
+    monkeypatch.setattr(widget_module.Live, "show", lambda self: shown.append(self) or self)
+    sent = []
+    with pytest.raises(KeyboardInterrupt):
+        with nnanim.record(live=True, name="stopped") as run:
+            shown[0].widget.observe(lambda change: sent.append(change["new"]), "losses")
+            net = MLP(2, [3, 1], seed=1)
+            start = time.perf_counter()
+            for k in range(400):
+                loss = total_sse([net([1, -1])], [[0.5]])
+                for p in net.ps():
+                    p.grad = 0
+                loss.backward()
+                for p in net.ps():
+                    p.data -= 0.05 * p.grad
+                if k == 299:
+                    raise KeyboardInterrupt
+            elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    assert run.num_steps == 300
+    widget = shown[0].widget
+    assert 2 <= len(sent) <= elapsed / widget_module.EVERY + 2, "the first step, then at most ten a second, and the end"
+    assert np.frombuffer(widget.losses, "<f8").tolist() == list(run.losses)
+    assert len(np.frombuffer(widget.weights, "<f8")) == len(net.ps()) == len(widget.weight_labels)
+    assert json.loads(widget.payload)["steps"] == 300 and widget.step == 299
