@@ -41,6 +41,11 @@ const readout = cell && cell.querySelector('.nnanim-widget .nx-readout');
 return readout ? readout.textContent : null;
 """
 
+SHOW_WIDGET = """
+const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[arguments[0]];
+cell.querySelector('.nnanim-widget').scrollIntoView({block: 'end'});
+"""
+
 
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory):
@@ -81,6 +86,10 @@ def test_the_explorer_and_a_live_run_in_jupyterlab(jupyter_lab, tmp_path):
     shots = os.environ.get("NNANIM_SCREENSHOTS")
 
     with opened(lab, "widget.ipynb", tmp_path / "profile") as driver:
+        if shots:  # the page at 1280x720 (the window's own bars left out), the file browser closed
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+            driver.execute_script("window.jupyterapp.commands.execute('application:toggle-left-area')")
         run_all(driver)
         live = ORDER.index("live")
         seen, started = [], time.time()
@@ -88,14 +97,14 @@ def test_the_explorer_and_a_live_run_in_jupyterlab(jupyter_lab, tmp_path):
             text = driver.execute_script(READOUT_OF, live)
             if text and (not seen or seen[-1] != text):
                 seen.append(text)
-                if shots and len(seen) == 8:
-                    driver.execute_script("document.querySelectorAll('.jp-Notebook .jp-Cell')[arguments[0]]"
-                                          ".scrollIntoView()", live)
+                if shots and len(seen) == 3:
+                    driver.execute_script(SHOW_WIDGET, live)
+                if shots and len(seen) == 12:
                     driver.save_screenshot(str(Path(shots) / "widget-live.png"))
             if text and " of " in text:  # the cell has ended: the explorer of the run
                 break
             time.sleep(0.03)
-        training = [t for t in seen if " of " not in t]
+        training = [t for t in seen if t.startswith("step ") and " of " not in t]
         losses = {re.search(r"loss (\S+)$", t).group(1) for t in training}
         assert len(losses) >= 3, f"the live readout changed only {seen}"
         recorded = load_trace(lab.root / "live_run.nntrace")
@@ -135,10 +144,7 @@ def test_the_explorer_and_a_live_run_in_jupyterlab(jupyter_lab, tmp_path):
             return least;""")
         assert smallest >= 18
         if shots:
-            driver.execute_script("window.jupyterapp.commands.execute('application:toggle-left-area')")
-            time.sleep(0.5)
-            driver.execute_script("document.querySelectorAll('.jp-Notebook .jp-Cell')[arguments[0]]"
-                                  ".scrollIntoView()", ORDER.index("file"))
+            driver.execute_script(SHOW_WIDGET, ORDER.index("file"))
             time.sleep(0.5)
             driver.save_screenshot(str(Path(shots) / "widget.png"))
         assert [e for e in console_errors(driver) if "nnanim" in e["message"] or "anywidget" in e["message"]] == []
