@@ -11,8 +11,6 @@ import sys
 import time
 import urllib.request
 
-import pytest
-
 from browser import start_chromium, wait_for
 
 
@@ -114,11 +112,3 @@ class opened:
 def run_all(driver):
     """Run every cell of the open notebook (JupyterLab's Run > Run All Cells), without waiting for them."""
     assert driver.execute_async_script(RUN_ALL) is True
-
-
-def skip_without_jupyterlab():
-    try:
-        import anywidget  # noqa: F401
-        import jupyterlab  # noqa: F401
-    except ImportError as e:
-        pytest.skip(f"{e.name} is a dev dependency (pip install -e '.[dev]')")

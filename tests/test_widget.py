@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser import console_errors, needs_browser, wait_for
-from lab import Lab, opened, run_all, skip_without_jupyterlab
+from lab import Lab, opened, run_all
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -49,7 +49,6 @@ cell.querySelector('.nnanim-widget').scrollIntoView({block: 'end'});
 
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory):
-    skip_without_jupyterlab()
     server = Lab(tmp_path_factory.mktemp("lab"))
     yield server
     server.stop()
