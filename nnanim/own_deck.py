@@ -270,7 +270,8 @@ def build(deck, out_dir, quality=None, theme=None, trace=None, size=None, fps=No
 def obsidian_copy(note, blocks, scenes, out_dir):
     """The deck for Obsidian: every line as written but the blocks'. A slide with blocks is written once
     per step, each time with the step's clip where its block was (earlier blocks at their last step, later
-    ones not yet shown), so the slide's text stays while the scene steps on, as on the page."""
+    ones not yet shown), so the slide's text stays while the scene steps on, as on the page; and, as on
+    the page, the step's note for the speaker (at the slide's end, where Advanced Slides reads notes)."""
     lines = note.lines
     matter = next((t.map[1] for t in note.tokens if t.type == "front_matter"), 0)
     bounds = [matter - 1] + deck_page.separators(note.tokens, lines) + [len(lines)]
@@ -306,10 +307,23 @@ def _slide_per_step(note, start, end, blocks, scenes, out_dir):
                     # text right under the embed would join it (and `---` under it would make it a heading)
                     copy.append(block.prefix.rstrip() + newline)
             at = block.end
-        copies.append("".join(copy + lines[at:end]))
+        copies.append(_with_note("".join(copy + lines[at:end]), blocks, view, scenes, newline))
     # the separators between the copies, with the blank lines that keep them separators
     blank = newline + newline
     ended = [c if k == len(copies) - 1 or c.endswith(blank) else c.rstrip("\r\n") + blank
              for k, c in enumerate(copies)]
     separator = "---" + newline
     return ended[0] + "".join(separator + ("" if c.startswith(("\n", "\r")) else newline) + c for c in ended[1:])
+
+
+def _with_note(copy, blocks, view, scenes, newline):
+    """A copy of a slide with the note of the step it shows at its end: after a `note:` line, or added to
+    the slide's own notes if it has them (a second `note:` would make Advanced Slides show neither)."""
+    from nnanim import slides
+
+    k = max(j for j, step in enumerate(view) if step is not None)
+    said = None if blocks[k].explore else scenes[blocks[k].start].steps[view[k]].note
+    if not said:
+        return copy
+    note = slides.speaker_note(said, continued=bool(slides.NOTE.search(copy)))
+    return copy.rstrip("\r\n") + newline * 2 + note.replace("\n", newline) + newline * 2

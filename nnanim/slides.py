@@ -35,6 +35,7 @@ PAGE = {"width": 1280, "height": 720}  # 16:9, the renders' shape: reveal.js sca
 REVEAL_CONFIG = {**PAGE, "margin": 0, "center": True, "hash": True, "controls": True, "progress": True,
                  "slideNumber": "c/t", "transition": "fade", "transitionSpeed": "fast"}
 OPTION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+NOTE = re.compile("note:", re.I)  # Advanced Slides' notesSeparator, matched as reveal.js's markdown plugin does
 
 
 class SlidesError(NnanimError):
@@ -349,29 +350,50 @@ def explorer_link(page, root):
 
 
 def _markdown_slide(slide, gif):
-    """One Obsidian slide per step: the step's clip embedded as the workshop embeds pictures, the notes in
-    a comment (%% … %%), which Obsidian shows neither in reading view nor in its slides."""
+    """One Obsidian slide per step: the step's clip (played once, then held), nnanim's note after `note:`,
+    where Advanced Slides reads a slide's speaker notes (docs/slides.md)."""
     title, out = slide.render.title, []
     for k, step in enumerate(slide.steps, start=1):
         shown = step.gif or step.clip
         heading = title if len(slide.steps) == 1 else f"{title} ({k}/{len(slide.steps)})"
         out.append(f"---\n\n## {heading}\n\n{embed(shown)}\n")
         if step.note:
-            out.append(f"%%\n{_comment_safe(step.note)}\n%%\n")
+            out.append(f"{speaker_note(step.note)}\n")
     return "\n".join(out)
 
 
 def embed(media, relative_to=None):
-    """`![[media/name.mp4|1280]]` (Obsidian's own embed) when the name allows it, else a markdown link; the
-    path from `relative_to` (the note's folder), by default media/NAME."""
+    """A step's clip in an Obsidian note, the path from `relative_to` (the note's folder), by default
+    media/NAME. A video is a <video> as Advanced Slides' docs write one: started by reveal.js when its slide
+    is shown (data-autoplay), played once and held on its last frame (no loop), no controls over the scene.
+    A picture (a GIF, a PNG) is Obsidian's own embed, `![[media/name.gif|1280]]`, when the name allows it,
+    else a markdown link."""
     name = media.relative_to(relative_to).as_posix() if relative_to else f"media/{media.name}"
+    if media.suffix in VIDEOS:
+        return (f'<video data-autoplay muted playsinline preload="auto" width="{PAGE["width"]}">'
+                f'<source src="{html.escape(quote(name), quote=True)}" type="video/{media.suffix[1:]}"></video>')
     if re.fullmatch(r"[\w./-]+", name) and ".." not in name:
         return f"![[{name}|{PAGE['width']}]]"
     return f"![]({quote(name)})"
 
 
-def _comment_safe(text):
-    return text.replace("%%", "% %")
+def speaker_note(text, continued=False):
+    """nnanim's note as Advanced Slides reads speaker notes: what follows `note:` to the end of the slide
+    (reveal.js's markdown plugin splits the slide there, and only where it is found once), rendered as
+    markdown: one paragraph a line, what markdown, Obsidian or Advanced Slides would read escaped, and
+    no `note:` of its own. `continued`: the slide has its `note:` already, this only adds paragraphs."""
+    body = "\n\n".join(_markdown_text(line.strip()) for line in text.splitlines() if line.strip())
+    return body if continued else f"note: {body}"
+
+
+def _markdown_text(line):
+    """A line of plain text that markdown shows as written: its markup characters escaped, `==` (a highlight
+    in Obsidian), `%%` (a comment) and `note:` broken by a backslash, a list or heading mark at its start too."""
+    line = re.sub(r"([\\`*_\[\]<>#|~$%&^])", r"\\\1", line)
+    line = re.sub(r"=(?==)", "=\\\\", line)
+    line = re.sub(r"(?i)(notes?):", r"\1\\:", line)
+    line = re.sub(r"^([-+])", r"\\\1", line)  # a list's item
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", line)  # a numbered list's
 
 
 def _href(media, root):

@@ -70,10 +70,13 @@ def test_blocks_become_their_animations_and_every_other_line_stays(talk):
     kept = [line for k, line in enumerate(original) if k not in block_lines]
     lines = written.splitlines()
     assert all(line in lines for line in kept) and written.startswith(DECK[:DECK.index("```nnanim")])
-    assert written.endswith("![[media/" + written.rsplit("![[media/", 1)[1]), "the last block's animation ends the deck"
-    embeds = [line[3:].split("|")[0] for line in lines if line.startswith("![[media/")]
+    last, note = written.rsplit("</video>", 1)
+    assert "/derivative.step-" in last.rsplit("<video", 1)[1] and note.startswith("\n\nnote: ") and "\n---" not in note, \
+        "the last block's animation ends the deck, with its note"
+    embeds = clips_in(written)
     assert embeds and all((talk.parent / "out" / e).is_file() for e in embeds)
     assert sum("formula-run.step-" in e for e in embeds) >= 2, "a stepped scene is a slide per step"
+    assert written.count("\nnote: ") == len(embeds), "each step's copy of its slide has the step's note"
     assert "print(\"a code block, not a scene\")" in written
     again = build(talk)
     assert again.exit_code == 0 and again.output.count("up to date") == 2, "nothing rendered twice"
@@ -122,6 +125,12 @@ def embeds_in(text):
     return re.findall(r"!\[\[([^|\]]+)", text)
 
 
+def clips_in(text):
+    """The step clips an Obsidian copy embeds (as <video>s Advanced Slides plays once)."""
+    return re.findall(r'<video data-autoplay muted playsinline preload="auto" width="1280">'
+                      r'<source src="([^"]+)" type="video/mp4"></video>', text)
+
+
 def test_the_workshop_deck_is_built_complete_every_picture_found_nothing_online(workshop):
     out, result = workshop
     source = EXAMPLE.read_text()
@@ -150,9 +159,10 @@ def test_the_obsidian_copy_keeps_every_other_line_byte_for_byte(workshop):
     assert all(any(line == other for other in lines) for line in kept), "every other line, in order, as written"
     first = min(block_lines)
     assert written[:first] == source[:first], "up to the first block's slide the deck is the same bytes"
-    embeds = [line.decode() for line in written if b"![[media/" in line]
-    assert any(line.startswith("> ![[media/formula-") for line in embeds), "a block in a callout stays in it"
-    assert all((out / e.split("![[")[1].split("|")[0]).is_file() for e in embeds)
+    embeds = [line.decode() for line in written if b'<source src="media/' in line]
+    assert any(line.startswith("> <video") and 'src="media/formula-' in line for line in embeds), \
+        "a block in a callout stays in it"
+    assert all((out / clip).is_file() for clip in clips_in("".join(embeds)))
 
 
 def test_the_page_has_every_slide_callout_code_block_picture_and_scene(workshop):
@@ -213,8 +223,8 @@ def test_front_matter_sets_the_decks_trace_and_theme_and_options_win(talk):
     result = build(talk)
     assert result.exit_code == 0, result.output
     written = (talk.parent / "out" / "talk.md").read_text()
-    assert "/formula-run.step-01.mp4|1280]]" in written, "a block without TRACE replays the front matter's"
-    assert "/derivative.step-01.mp4|1280]]" in written, "a scene that reads no trace is given none"
+    assert '/formula-run.step-01.mp4" type' in written, "a block without TRACE replays the front matter's"
+    assert '/derivative.step-01.mp4" type' in written, "a scene that reads no trace is given none"
     page = (talk.parent / "out" / "talk.html").read_text()
     from nnanim.scenes.theme import THEMES
 
@@ -239,13 +249,15 @@ def test_bad_front_matter_is_one_line_and_writes_nothing(talk, matter, message):
 # ----- edge cases of reading a deck and writing its copies (no rendering)
 
 def fake_scenes(note, steps):
-    """Each block of `note` as a scene of `steps` steps whose clips are media/s<line>-<k>.mp4."""
+    """Each block of `note` as a scene of `steps` steps whose clips are media/s<line>-<k>.mp4, their notes
+    "s<line> step <k>"."""
     from types import SimpleNamespace
 
     from nnanim.own_deck import find_blocks
 
     blocks = find_blocks(note)
-    return blocks, {b.start: SimpleNamespace(steps=[SimpleNamespace(clip=Path(f"/out/media/s{b.start}-{k}.mp4"))
+    return blocks, {b.start: SimpleNamespace(steps=[SimpleNamespace(clip=Path(f"/out/media/s{b.start}-{k}.mp4"),
+                                                                    note=f"s{b.start} step {k}")
                                                     for k in range(steps)]) for b in blocks}
 
 
@@ -270,19 +282,29 @@ def test_a_slide_is_written_once_per_step_and_a_separator_right_under_a_block_st
     text = "# A\n```nnanim\nneuron\n```\n---\n# B\ntext\n"
     copy, _ = copy_of(tmp_path, text, steps=3)
     assert len(slides_in(copy)) == len(slides_in(text)) + 2, copy
-    assert copy.count("# A\n") == 3 and copy.count("![[media/s1-") == 3 and copy.endswith("---\n# B\ntext\n")
+    assert copy.count("# A\n") == 3 and copy.count('src="media/s1-') == 3 and copy.endswith("---\n# B\ntext\n")
+    assert [s.split("note: ")[1].strip() for s in copy.split("---\n")[:3]] == [f"s1 step {k}" for k in range(3)]
+
+
+def test_the_steps_notes_join_a_slides_own_notes(tmp_path):
+    """Advanced Slides takes a slide's notes from its one `note:` on: nnanim's note is added to the teacher's."""
+    copy, _ = copy_of(tmp_path, "# A\n```nnanim\nneuron\n```\nnote: ask who has seen a neuron\n\n---\n# B\n")
+    first, second, third = copy.split("\n---\n")
+    assert first.count("note:") == second.count("note:") == 1 and third == "# B\n"
+    assert first.endswith("note: ask who has seen a neuron\n\ns1 step 0\n") and second.endswith("s1 step 1\n")
 
 
 def test_crlf_decks_stay_crlf_and_unusual_line_breaks_do_not_shift_lines(tmp_path):
     copy, _ = copy_of(tmp_path, "# A\r\n\r\n```nnanim\r\nneuron\r\n```\r\n\r\n---\r\n\r\n# B\r\n")
-    assert "\n" not in copy.replace("\r\n", "") and copy.count("![[media/s2-") == 2
+    assert "\n" not in copy.replace("\r\n", "") and copy.count('src="media/s2-') == 2
     copy, note = copy_of(tmp_path, "x\u2028y \f z\n\n```nnanim\nneuron\n```\n")
     assert [b.start for b in fake_scenes(note, 1)[0]] == [2] and "x\u2028y \f z\n" in copy
 
 
 def test_a_block_in_a_callout_keeps_its_prefix_and_a_bom_is_kept(tmp_path):
     copy, note = copy_of(tmp_path, "\ufeff---\nnnanim: {theme: light}\n---\n> [!tip] Look\n> ```nnanim\n> neuron\n> ```\n")
-    assert "> ![[media/s4-0.mp4|1280]]\n" in copy and copy.startswith("---\nnnanim:")
+    assert '> <video data-autoplay muted playsinline preload="auto" width="1280"><source src="media/s4-0.mp4" ' \
+           'type="video/mp4"></video>\n' in copy and copy.startswith("---\nnnanim:")
     assert note.bom and "theme: light" in note.front_matter()
 
 

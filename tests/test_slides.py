@@ -116,16 +116,35 @@ def test_the_page_is_whole_and_takes_the_renders_colours(deck):
 
 
 def test_obsidian_note_has_a_slide_per_step_and_no_instructions_on_screen(deck, renders):
+    from nnanim.slides import speaker_note
+
     text = (deck / "slides.md").read_text()
     comment, rest = text.split("%%\n", 2)[1], text.split("%%\n", 2)[2]
-    assert "nnanim slides" in comment, "the tool's words are in a comment, off the slides"
+    assert "nnanim slides" in comment and "note:" not in comment, "the tool's words are in a comment, off the slides"
     slides = rest.split("\n---\n")
     steps = step_count(deck)
     assert len(slides) == 1 + steps, "a title slide, then a slide per step"
     assert "slides.html" not in slides[0] and "nnanim" not in slides[0]
-    embeds = re.findall(r"!\[\[(media/[^|\]]+)\|1280\]\]", text)
-    assert len(embeds) == steps and all((deck / e).is_file() for e in embeds)
-    assert "## Backpropagation (1/" in text
+    for slide in slides[1:]:  # Advanced Slides: the clip plays once and holds; the notes follow the one note:
+        clip, notes = re.fullmatch(r'\n## .+\n\n<video data-autoplay muted playsinline preload="auto" width="1280">'
+                                   r'<source src="(media/[^"]+)" type="video/mp4"></video>\n\nnote: (.+)\n', slide,
+                                   re.S).groups()
+        assert (deck / clip).is_file() and len(re.findall("note:", slide, re.I)) == 1, slide
+    notes = {n for info in sidecars(renders).values() for n in info["notes"] if n}
+    backprop = [s for s in slides if s.startswith("\n## Backpropagation (")]
+    assert backprop[0].startswith("\n## Backpropagation (1/") and len(backprop) > 1
+    assert all(any(speaker_note(n) in s for n in notes) for s in backprop), "each step's note, from the sidecar"
+
+
+def test_a_speaker_note_is_read_as_written():
+    """Advanced Slides renders notes as markdown after running its own `==`, `__` and `%%` rules, and takes
+    a slide's notes only when `note:` is in it once: a note's text is escaped, a line a paragraph."""
+    from nnanim.slides import speaker_note
+
+    note = speaker_note("L = e·f == 2 %% h_22 *x* <b>\n- a list? 1. no\n---\nfootnote: Notes: [[link]] $x$")
+    assert note == (r"note: L = e·f =\= 2 \%\% h\_22 \*x\* \<b\>" "\n\n" r"\- a list? 1. no" "\n\n" r"\---" "\n\n"
+                    r"footnote\: Notes\: \[\[link\]\] \$x\$")
+    assert speaker_note("more", continued=True) == "more"
 
 
 def test_gif_option_embeds_gifs(renders, tmp_path):
@@ -228,6 +247,65 @@ def test_s_opens_the_speaker_view_with_the_steps_notes(deck, tmp_path):
         driver.switch_to.window(main_window)
         wait_for(driver, f"return Reveal.getIndices().h === {h} && Reveal.getIndices().f === 1")
         assert not console_errors(driver)
+
+
+@needs_browser
+def test_under_the_slide_number_and_the_controls_is_only_background(deck, tmp_path):
+    """reveal.js's chrome sits in the bottom corners no scene draws in (theme.chrome_area, which the layout
+    checker keeps free): hidden, what is under it at the end of every step is the page's background."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from nnanim.scenes.theme import THEMES
+
+    theme = THEMES["dark"]
+    corners = {what: (left, 720 - top, right, 720 - bottom)  # in the page's pixels, y down
+               for what, (left, bottom, right, top) in theme.chrome_area(1280, 720, (640, 360))}
+    margin = (0, round(720 * (1 - theme.safe_margin)), 1280, 720)  # the bottom one
+    background = np.array([int(theme.background[i:i + 2], 16) for i in (1, 3, 5)])
+    with browser(deck, "file", tmp_path) as driver:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page 1280x720, not the window
+                               {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+        wait_for(driver, "return innerWidth === 1280 && innerHeight === 720")
+        driver.execute_script("Reveal.layout()")
+        for h in range(1, driver.execute_script("return Reveal.getTotalSlides()")):
+            for k in reversed(range(steps_of(driver, h))):  # backwards: each step shows its end at once
+                driver.execute_script(f"Reveal.slide({h}, 0, {k - 1})")
+                wait_for(driver, f"const s = document.querySelectorAll('.present .nnanim-step')[{k}],"
+                                 "v = s.querySelector('video'), i = s.querySelector('.nnanim-end');"
+                                 "return !v || (s.classList.contains('nnanim-held') ? i.complete && i.naturalWidth"
+                                 " : v.ended)")  # a slide of one step plays it
+                chrome = [(what, box) for what, boxes in driver.execute_script(CHROME).items() for box in boxes]
+                for what, box in chrome:
+                    assert within(box, corners.get(what, margin)), f"{what} {box} is where a scene may draw"
+                driver.execute_script(HIDE_CHROME)
+                band = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "clip": {
+                    "x": 0, "y": margin[1], "width": 1280, "height": 720 - margin[1], "scale": 1}})["data"]
+                driver.execute_script("document.getElementById('hide-chrome').remove()")
+                shot = np.asarray(Image.open(io.BytesIO(base64.b64decode(band))).convert("RGB"), dtype=int)
+                for what, (left, top, right, bottom) in chrome:
+                    top, bottom = top - margin[1], bottom - margin[1]
+                    off = np.abs(shot[top:bottom, left:right] - background).max()
+                    assert off <= 24, f"slide {h} step {k + 1}: something under {what} ({off} off the background)"
+        assert not console_errors(driver)
+
+
+def within(box, area):
+    return area[0] <= box[0] and area[1] <= box[1] and box[2] <= area[2] and box[3] <= area[3]
+
+
+CHROME = """const box = s => { const r = document.querySelector(s).getBoundingClientRect();
+  return [Math.floor(r.left), Math.floor(r.top), Math.ceil(r.right), Math.ceil(r.bottom)]; };
+return {"the slide number": [box('.slide-number')], "the progress bar": [box('.progress')],
+        "the controls": [box('.controls .navigate-left'), box('.controls .navigate-right')]};"""
+HIDE_CHROME = """const style = document.createElement('style'); style.id = 'hide-chrome';
+style.textContent = ['.slide-number', '.controls', '.progress']
+  .map(s => `.reveal ${s}, .reveal ${s} *, .reveal ${s} ::before, .reveal ${s} ::after`).join(', ')
+  + ' { visibility: hidden !important; transition: none !important; }';
+document.head.append(style);"""
 
 
 # ----- the browser and what it shows
