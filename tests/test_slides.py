@@ -136,6 +136,51 @@ def test_obsidian_note_has_a_slide_per_step_and_no_instructions_on_screen(deck, 
     assert all(any(speaker_note(n) in s for n in notes) for s in backprop), "each step's note, from the sidecar"
 
 
+ADVANCED_SLIDES = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<link rel="stylesheet" href="reveal/dist/reveal.css"><link rel="stylesheet" href="reveal/dist/theme/black.css">
+<div class="reveal"><div class="slides">
+<section data-markdown="slides.md" data-separator="\\r?\\n---\\r?\\n" data-separator-notes="note:"></section>
+</div></div>
+<script src="reveal/dist/reveal.js"></script><script src="reveal/dist/plugin/markdown.js"></script>
+<script src="reveal/dist/plugin/notes.js"></script>
+<script>Reveal.initialize({width: 960, height: 700, margin: 0.04, hash: true, transition: "none",
+                           plugins: [RevealMarkdown, RevealNotes]});</script>"""  # the plugin's defaults.json
+
+
+@needs_browser
+def test_the_obsidian_note_presents_as_advanced_slides_reads_it(deck, renders, tmp_path):
+    """Advanced Slides hands a note's slides to reveal.js's markdown plugin with its separators (a `---`
+    line, `note:`, src/defaults.json): so does this page. Every step's slide has its clip, which plays once
+    and holds its last frame, and nnanim's note in its notes, none of it on the slide."""
+    page = deck / "advanced-slides.html"
+    page.write_text(ADVANCED_SLIDES)
+    try:
+        with browser(deck, "http.server", tmp_path, page=page.name) as driver:
+            slides = driver.execute_script(
+                "return Reveal.getSlides().map(s => { const notes = s.querySelector('aside.notes');"
+                " const v = s.querySelector('video'); return [notes ? notes.textContent : '',"
+                " s.textContent.replace(notes ? notes.textContent : '', ''), v && [v.hasAttribute('data-autoplay'),"
+                " v.loop, v.controls, v.currentSrc || v.querySelector('source').src]]; })")
+            assert len(slides) == 1 + step_count(deck), "a title slide, then a slide per step"
+            said = [" ".join(n.split()) for info in sidecars(renders).values() for n in info["notes"] if n]
+            for notes, shown, video in slides[1:]:
+                assert video[:3] == [True, False, False] and "/media/" in video[3], video
+                notes = " ".join(notes.split())
+                assert any(n in notes for n in said) and "\\" not in notes, notes
+                assert "note:" not in shown.lower(), shown
+            h = next(k for k, (_, shown, _) in enumerate(slides) if "Backpropagation (2/" in shown)
+            driver.execute_script(f"Reveal.slide({h})")
+            wait_for(driver, "const v = Reveal.getCurrentSlide().querySelector('video'); return v.currentTime > 0")
+            wait_for(driver, "const v = Reveal.getCurrentSlide().querySelector('video'); return v.ended")
+            time.sleep(0.3)
+            state = driver.execute_script("const v = Reveal.getCurrentSlide().querySelector('video');"
+                                          "return [v.ended, v.paused, v.currentTime === v.duration]")
+            assert state == [True, True, True], "played once, held on its last frame"
+            assert not console_errors(driver)
+    finally:
+        page.unlink()
+
+
 def test_a_speaker_note_is_read_as_written():
     """Advanced Slides renders notes as markdown after running its own `==`, `__` and `%%` rules, and takes
     a slide's notes only when `note:` is in it once: a note's text is escaped, a line a paragraph."""
