@@ -108,18 +108,22 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect widt
 
 
 @pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    from PIL import Image
+def workshop(made_once):
+    """The workshop's deck built once per test run (conftest's made_once): (its folder, what the build said)."""
+    def make(folder):
+        from PIL import Image
 
-    folder = tmp_path_factory.mktemp("workshop")
-    deck = folder / "slides.md"
-    shutil.copy(EXAMPLE, deck)
-    (folder / "20250114110900.svg").write_text(SVG)
-    (folder / "attachments").mkdir()
-    Image.new("RGB", (64, 36), "navy").save(folder / "attachments" / "20250204013305.png")
-    result = CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-j", "2"])
-    assert result.exit_code == 0, result.output
-    return folder / "build", result
+        deck = folder / "slides.md"
+        shutil.copy(EXAMPLE, deck)
+        (folder / "20250114110900.svg").write_text(SVG)
+        (folder / "attachments").mkdir()
+        Image.new("RGB", (64, 36), "navy").save(folder / "attachments" / "20250204013305.png")
+        result = CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-j", "2"])
+        assert result.exit_code == 0, result.output
+        return str(folder / "build"), result.output
+
+    out, output = made_once("workshop-deck", make)
+    return Path(out), output
 
 
 def embeds_in(text):
@@ -127,11 +131,11 @@ def embeds_in(text):
 
 
 def test_the_workshop_deck_is_built_with_its_scenes_and_every_missing_picture_named(workshop):
-    out, result = workshop
+    out, output = workshop
     source = EXAMPLE.read_text()
     assert source.count("```nnanim") == 7
     missing = [name for name in dict.fromkeys(embeds_in(source)) if name not in ("20250114110900.svg", "20250204013305.png")]
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    warnings = [line for line in output.splitlines() if line.startswith("warning: ")]
     named = next(line for line in warnings if "pictures not found" in line)
     assert named.startswith(f"warning: {len(missing)} pictures not found") and named.endswith(", ".join(missing))
     assert any("picture online, not loaded" in line and "healthline" in line for line in warnings)
