@@ -26,15 +26,19 @@ MAX = sum(points for _, _, points in TESTS)
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class")
-    for student, source in SUBMISSIONS.items():
-        (root / "subs" / student).mkdir(parents=True)
-        (root / "subs" / student / "main.py").write_text(source)
-    result = CliRunner().invoke(main, ["grade", str(root / "subs"), "--format", "gradescope", "-o", str(root / "out"),
-                                       "-j", "2", "--timeout", "4"])
-    assert result.exit_code == 0, result.output
-    return root, result.output
+def graded(made_once):
+    """The class graded once per test run (conftest's made_once): (its folder, what grade printed)."""
+    def make(root):
+        for student, source in SUBMISSIONS.items():
+            (root / "subs" / student).mkdir(parents=True)
+            (root / "subs" / student / "main.py").write_text(source)
+        result = CliRunner().invoke(main, ["grade", str(root / "subs"), "--format", "gradescope", "-o",
+                                           str(root / "out"), "-j", "2", "--timeout", "4"])
+        assert result.exit_code == 0, result.output
+        return str(root), result.output
+
+    root, output = made_once("class", make)
+    return Path(root), output
 
 
 def test_every_student_is_graded_and_no_one_breaks_the_grader(graded):

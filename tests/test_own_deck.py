@@ -112,13 +112,17 @@ BLOCKS = 20  # the workshop's pictures made by nnanim's scenes (14 different one
 
 
 @pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("workshop") / "workshop-deck"
-    shutil.copytree(EXAMPLE.parent, folder)
-    deck = folder / "slides.md"
-    result = CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-j", "2"])
-    assert result.exit_code == 0, result.output
-    return folder / "build", result
+def workshop(made_once):
+    """The workshop's deck built once per test run (conftest's made_once): (its folder, what the build said)."""
+    def make(folder):
+        deck = folder / "workshop-deck" / "slides.md"
+        shutil.copytree(EXAMPLE.parent, deck.parent)
+        result = CliRunner().invoke(main, ["deck", "build", str(deck), *TINY, "-j", "2"])
+        assert result.exit_code == 0, result.output
+        return str(deck.parent / "build"), result.output
+
+    out, output = made_once("workshop-deck", make)
+    return Path(out), output
 
 
 def embeds_in(text):
@@ -132,10 +136,10 @@ def clips_in(text):
 
 
 def test_the_workshop_deck_is_built_complete_every_picture_found_nothing_online(workshop):
-    out, result = workshop
+    out, output = workshop
     source = EXAMPLE.read_text()
     assert source.count("```nnanim") == BLOCKS
-    assert not [line for line in result.output.splitlines() if line.startswith("warning: ")], result.output
+    assert not [line for line in output.splitlines() if line.startswith("warning: ")], output
     assert "http" not in "".join(re.findall(r"!\[[^\]]*\]\(([^)]*)\)", source)), "no picture from the network"
     rendered = {p.parent for p in (out / "media").rglob("*.mp4")}
     assert len(rendered) == len({line for line in re.findall(r"^(?:> )?```nnanim\n(?:> )?(.*)$", source, re.M)}) == 14

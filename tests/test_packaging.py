@@ -12,20 +12,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
-    return next(out.glob("nnanim-*.whl"))
+def wheel(made_once):
+    """nnanim's wheel, built once per test run (conftest's made_once: pip builds in the checkout's build/)."""
+    def make(out):
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
+                        str(ROOT)], check=True, capture_output=True)
+        return str(next(out.glob("nnanim-*.whl")))
+
+    return Path(made_once("wheel", make))
 
 
 @pytest.fixture(scope="module")
-def installed(wheel, tmp_path_factory):
+def installed(wheel, made_once):
     """The wheel unpacked as pip installs it, first on the path (the checkout is not)."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True)
-    return target
+    def make(target):
+        subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                       check=True, capture_output=True)
+        return str(target)
+
+    return Path(made_once("site", make))
 
 
 def test_the_wheel_holds_only_the_nnanim_package(wheel):

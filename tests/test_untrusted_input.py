@@ -74,8 +74,11 @@ def test_latex_runs_confined_and_time_limited(tmp_path, monkeypatch):
             latex.svg_of(r"\def\x{\x}\x")
         with pytest.raises(latex.LatexError, match="Undefined control sequence"):
             latex.svg_of(r"\nosuchcommand")
-        assert latex.svg_of(r"x^2").is_file()
-    assert not [pid for pid in children(os.getpid()) if working_folder(pid) == (tmp_path / "tex").resolve()], \
+        svg = latex.svg_of(r"x^2")
+        assert svg.is_file()
+    assert list((tmp_path / "tex").iterdir()) == [svg], "each run in a folder of its own, taken out after"
+    assert not [pid for pid in children(os.getpid())
+                if str(working_folder(pid) or "").startswith(str((tmp_path / "tex").resolve()))], \
         "a LaTeX process outlived its formula"
 
 
