@@ -108,6 +108,7 @@ def test_a_block_may_ask_for_a_gif(talk):
 # the repository carries: the biological neuron beside the deck, draw.py's pictures made by nnanim draw in attachments/)
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "workshop-deck" / "slides.md"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="red"/></svg>'
 BLOCKS = 20  # the workshop's pictures made by nnanim's scenes (14 different ones: a block written twice renders once)
 
 
