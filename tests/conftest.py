@@ -47,8 +47,8 @@ def pytest_cmdline_main(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_xdist_make_scheduler(config, log):
     """--dist loadgroup as TOGETHER says: each test a unit of work given to whichever worker is free, except
-    that a module of TOGETHER is one unit. (xdist's own loadgroup reads xdist_group marks by renaming tests,
-    which pytest 9.2 no longer allows.)"""
+    that a module of TOGETHER is one unit. (xdist 3.8's own loadgroup groups tests marked xdist_group by
+    renaming them, which pytest 9.2 ignores.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
