@@ -73,14 +73,18 @@ def test_a_wrong_explore_block_is_one_line_naming_the_deck_line(tmp_path, run_tr
 
 
 def test_slides_explore_adds_an_explorer_slide(deck_renders, tmp_path):
-    result = nnanim("slides", deck_renders.folder, "--trace", deck_renders.trace.stem, "--explore", deck_renders.trace,
-                    "-o", tmp_path / "slides")  # --trace: test_slides may add another trace's renders for a while
+    renders = tmp_path / "renders"  # one render of the deck's (cutting every clip into steps is not the point here)
+    renders.mkdir()
+    for name in ("loss-run.mp4", "loss-run.mp4.json"):
+        shutil.copy(deck_renders.folder / name, renders / name)
+    result = nnanim("slides", renders, "--explore", deck_renders.trace, "-o", tmp_path / "slides")
     assert result.exit_code == 0, result.output
     name = deck_renders.trace.stem
     page = tmp_path / "slides" / "explore" / f"{name}.html"
     assert page_data(page)["steps"] == load_trace(deck_renders.trace).num_steps
     html = (tmp_path / "slides" / "slides.html").read_text()
     assert html.count('class="nnanim-explorer"') == 1 and f'src="explore/{name}.html"' in html
+    assert html.index('class="nnanim-explorer"') > html.index("loss-run"), "after the deck's slides"
     assert f"(explore/{name}.html)" in (tmp_path / "slides" / "slides.md").read_text()
 
 
