@@ -56,6 +56,14 @@ class Lab:
                 time.sleep(0.2)
         raise AssertionError(f"jupyter lab did not answer in {seconds} s: {self.tail()}")
 
+    def drop_sessions(self):
+        """Shut down every open notebook's kernel (a page loaded again then starts a fresh one)."""
+        with urllib.request.urlopen(f"{self.url}/api/sessions", timeout=10) as answer:
+            sessions = json.load(answer)
+        for session in sessions:
+            request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
+
     def tail(self):
         self.log.flush()
         return self.log.name and open(self.log.name, errors="replace").read()[-2000:]
@@ -96,13 +104,14 @@ class opened:
     def __enter__(self):
         self.driver = start_chromium(self.profile)
         self.driver.set_script_timeout(60)
-        for attempt in range(3):  # a page whose kernel connection stalls (now and then, on a busy machine) is loaded again
+        for attempt in range(3):  # a page whose kernel never says it is idle (now and then) is loaded again, a new kernel
             self.driver.get(f"{self.lab.url}/lab/tree/{self.name}")
             try:
                 wait_for(self.driver, KERNEL_IDLE, seconds=25)
                 return self.driver
             except AssertionError:
                 self.driver.save_screenshot(str(self.profile.parent / f"not-ready-{attempt}.png"))
+                self.lab.drop_sessions()
         raise AssertionError(f"{self.name}'s kernel never became idle in JupyterLab: {self.lab.tail()}")
 
     def __exit__(self, *exc):

@@ -55,18 +55,12 @@ def jupyter_lab(tmp_path_factory):
 
 
 def quick_losses():
-    """The `record` cell's run, made again here: the losses it records."""
-    from nnanim import MLP, record, total_sse
+    """The `record` cell's run, made again here (the engine's own loop: the same numbers): the losses it records."""
+    from nnanim import MLP, record
+    from nnanim.engine.training import train
 
     with record() as run:
-        net = MLP(2, [3, 1], seed=4)
-        for _ in range(30):
-            loss = total_sse([net([1, -1])], [[0.5]])
-            for p in net.ps():
-                p.grad = 0
-            loss.backward()
-            for p in net.ps():
-                p.data -= 0.05 * p.grad
+        train(MLP(2, [3, 1], seed=4), [[1, -1]], [[0.5]], steps=30, lr=0.05)
     return run.losses
 
 
@@ -217,7 +211,12 @@ def test_a_live_run_is_throttled_and_a_stopped_one_keeps_its_steps(monkeypatch):
 
     import nnanim
     import nnanim.widget as widget_module
-    from nnanim import MLP, total_sse
+    from nnanim import MLP
+    from nnanim.engine.training import train
+
+    def stop_after_300(step, loss):
+        if step == 299:
+            raise KeyboardInterrupt
 
     shown = []
     monkeypatch.setattr(widget_module.Live, "show", lambda self: shown.append(self) or self)
@@ -227,16 +226,7 @@ def test_a_live_run_is_throttled_and_a_stopped_one_keeps_its_steps(monkeypatch):
             shown[0].widget.observe(lambda change: sent.append(change["new"]), "losses")
             net = MLP(2, [3, 1], seed=1)
             start = time.perf_counter()
-            for k in range(400):
-                loss = total_sse([net([1, -1])], [[0.5]])
-                for p in net.ps():
-                    p.grad = 0
-                loss.backward()
-                for p in net.ps():
-                    p.data -= 0.05 * p.grad
-                if k == 299:
-                    raise KeyboardInterrupt
-            elapsed = time.perf_counter() - start
+            train(net, [[1, -1]], [[0.5]], steps=400, lr=0.05, on_step=stop_after_300)
     elapsed = time.perf_counter() - start
     assert run.num_steps == 300
     widget = shown[0].widget
