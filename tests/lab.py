@@ -38,7 +38,7 @@ class Lab:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-             "--ServerApp.password=", f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
+             "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
              "--ServerApp.open_browser=False"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         self.wait()
@@ -91,6 +91,10 @@ panel.sessionContext.ready.then(() => {
 KERNEL_IDLE = """
 const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
 const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+if (kernel && kernel.status !== 'idle' && !(Date.now() < (window.nnanimAsked || 0) + 2000)) {
+  window.nnanimAsked = Date.now();  // a status missed while the page connected: ask, and the kernel says it again
+  kernel.requestKernelInfo().catch(() => {});
+}
 return !!kernel && kernel.status === 'idle' && !!panel.content && panel.content.widgets.length > 0;
 """
 
