@@ -33,9 +33,11 @@ from nnanim.engine.steps import TraceError
 from nnanim.errors import printable
 from nnanim.errors import NnanimError
 from nnanim.render import DEFAULT_QUALITY, DEFAULT_THEME, QUALITIES, RenderRequest, unread_options
+from nnanim.scenes.options import SCENE_OPTIONS
 from nnanim.scenes.registry import SCENES, unknown
 from nnanim.scenes.theme import THEMES
 
+LARGE = SCENE_OPTIONS["large_type"]  # what a formula inside a callout is rendered with
 DEFAULTS = {"trace": None, "quality": DEFAULT_QUALITY, "theme": DEFAULT_THEME}  # a deck's settings, unless it says otherwise
 
 
@@ -49,6 +51,7 @@ class Block:
     end: int  # the line after its closing fence
     args: list
     prefix: str = ""  # what its lines start with inside a callout, quote or list ("> ")
+    inline: bool = False  # inside a callout, quote or list: a small stage in the text (LARGE_TYPE)
     job: Job | None = None
     explore: Path | None = None  # `explore TRACE`: the trace whose explorer the block shows (no job)
 
@@ -63,7 +66,8 @@ def find_blocks(note):
             except ValueError as e:
                 raise DeckError(f"{note.path.name}:{token.map[0] + 1}: {e}") from None
             first = lines[token.map[0]]
-            blocks.append(Block(token.map[0], token.map[1], args, prefix=first[:first.index(token.markup)]))
+            blocks.append(Block(token.map[0], token.map[1], args, prefix=first[:first.index(token.markup)],
+                                inline=token.level > 0))
     return blocks
 
 
@@ -173,6 +177,8 @@ def plan(note, out_dir, quality, theme, trace=None, size=None, fps=None, traces_
             args[1] = str(deck_trace(deck, args[1], f"{where}:", traces_anywhere, digests))
         elif trace and args[0] in SCENES and SCENES[args[0]].needs != "nothing":
             args.insert(1, str(trace))
+        if block.inline and args[0] in SCENES and LARGE.name in SCENES[args[0]].options and LARGE.flag not in args:
+            args.append(LARGE.flag)  # a formula shown small, in the text: its type larger, fewer symbols a line
         try:
             params = block_arguments.make_context("nnanim", list(args)).params
         except click.ClickException as e:

@@ -18,7 +18,7 @@ from nnanim.scenes.layout import frame_of, items_on_screen, problems
 from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
 from nnanim.scenes.registry import entry_of
-from nnanim.scenes.theme import THEMES
+from nnanim.scenes.theme import LARGE_TYPE, THEMES
 from nnanim.scenes.training_plan import Box, capital
 
 __all__ = ["SceneOptions", "TraceScene", "trace_for", "text", "caption"]
@@ -66,6 +66,8 @@ class TraceScene(Scene):
         self.end_note = None
         self.clamped = None  # the first number drawn at the edge (scenes/drawable.py), said in a caption
         self.theme = THEMES[self.options.theme]
+        if self.options.large_type:
+            self.theme = self.theme.scaled(LARGE_TYPE)
         if self.options.trace:
             self.trace = trace_for(self.options.trace)
             self.step = self.trace.step(self.options.step) if self.entry.needs == "graph" else None

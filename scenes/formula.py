@@ -23,7 +23,8 @@ TYPING_SECONDS = 8
 WHOLE_SECONDS = 2  # the pull back to the whole formula, and a moment to take in its size
 HOLD_SECONDS = 2  # the readable end: the structure (or the whole formula when it fits)
 PER_LINE = 60  # glyphs a line, fewer when long labels make the lines too wide to read
-STILL_EM = 1 / 16  # the largest em of the structure, of the frame height
+OUTER_PER_LINE = 36  # glyphs a line of the most folded structure (large type)
+STILL_EM = 25 / 16  # the largest em of the structure, in the theme's formula em (1/16 of the frame height)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def first_example(step, trace=None):
 class _TypedFormulaScene(TraceScene):
     structure_note = ""  # under the folded structure
     folded_note = ""  # the same, for the speaker
+    outer_note = ""  # the most folded structure (folded_structures), for the speaker
 
     def formula(self, per_line=PER_LINE):
         raise NotImplementedError
@@ -87,7 +89,7 @@ class _TypedFormulaScene(TraceScene):
         legend = self.legend(formula)
         row_top = self.to_px_y(legend.get_top()[1]) if legend else bottom - self.min_px()
         typed = TypedFormula(formula, self.theme, (left, top, right - left, row_top - gap - top),
-                             self.background_pixel(), paged=self.options.for_gif, max_em=STILL_EM * config.pixel_height)
+                             self.background_pixel(), paged=self.options.for_gif, max_em=self.still_em())
         self.add(typed, *([legend] if legend else []))
         note = self.note(self.structure_note, row_top - gap if legend else bottom)
         still = None if typed.fits else self.still((left, top, right - left,
@@ -114,7 +116,7 @@ class _TypedFormulaScene(TraceScene):
             self.mark_stop(f"{self.typed_note(len(ends) - 1, example)} The whole formula fits on screen.")
         elif still is not None:
             self.mark_stop(f"Pulled back, the whole formula: about {formula.glyphs:,} symbols, too many to read. "
-                           f"Then its structure at a readable size: {self.folded_note}.")
+                           f"Then its structure at a readable size: {self.still_note}.")
         else:
             self.mark_stop(f"Only the last lines of {len(formula.lines)} fit at a readable size: the whole formula "
                            f"is about {formula.glyphs:,} symbols, too many to read at once.")
@@ -154,9 +156,20 @@ class _TypedFormulaScene(TraceScene):
         return [(b - a) / config.frame_rate for a, b in zip([0] + done[:-1], done)]
 
     def note(self, content, bottom_px):
-        """A line of secondary text whose bottom is at `bottom_px`, centred."""
-        line = text(content, self.theme, color=self.theme.muted)
-        return line.move_to([0, self.to_units_y(bottom_px) + line.height / 2, 0])
+        """Secondary text whose bottom is at `bottom_px`, centred, in as many lines as the safe area's width
+        takes (large type wraps what one line holds at the normal size)."""
+        left, _, right, _ = self.safe_area()
+        room, words, lines = self.units(right - left), [], []
+        for word in content.split():
+            line = text(" ".join(words + [word]), self.theme, color=self.theme.muted)
+            if words and line.width > room:
+                words, line = [word], text(word, self.theme, color=self.theme.muted)
+                lines.append(line)
+            else:
+                words.append(word)
+                lines[-1:] = [line]
+        note = VGroup(*lines).arrange(DOWN, buff=0.25 * self.units(self.min_px()))
+        return note.move_to([0, self.to_units_y(bottom_px) + note.height / 2, 0])
 
     # ----- what is shown
     def fitted(self, width):
@@ -170,12 +183,25 @@ class _TypedFormulaScene(TraceScene):
             per_line = max(20, math.floor(per_line * probe * 10 / (self.theme.formula_em * config.pixel_height)))
 
     def still(self, box):
-        """The structure at the largest readable size that fits `box`, or None."""
+        """The structure at the largest readable size that fits `box`, or None: the most folded structures
+        only when none of the others is readable (large type)."""
         floor = self.theme.min_text * config.pixel_height * 0.97
-        stills = [FormulaStill(f, self.theme, box, self.background_pixel(), STILL_EM * config.pixel_height)
-                  for f in self.structures() if f is not None]
-        stills = [s for s in stills if s.em_px >= floor]
-        return max(stills, key=lambda s: s.em_px) if stills else None
+        for structures, said in ((self.structures(), self.folded_note), (self.folded_structures(), self.outer_note)):
+            stills = [FormulaStill(f, self.theme, box, self.background_pixel(), self.still_em())
+                      for f in structures if f is not None]
+            stills = [s for s in stills if s.em_px >= floor]
+            if stills:
+                self.still_note = said
+                return max(stills, key=lambda s: s.em_px)
+        return None
+
+    def folded_structures(self):
+        """The most folded versions of the formula, for a box too small for `structures`; may be empty."""
+        return []
+
+    def still_em(self):
+        """The largest em, in pixels, of a formula shown whole."""
+        return STILL_EM * self.theme.formula_em * config.pixel_height
 
     def legend(self, formula):
         """Under the formula: each layer's name in its colour, in as many lines as it takes (None for a
@@ -236,6 +262,7 @@ class Formula(_TypedFormulaScene):
 
     structure_note = "the same formula folded: each (⋯) is a neuron like the one written out"
     folded_note = "the first neuron of each layer written out, one layer a line, each (⋯) a neuron like it"
+    outer_note = "each output's own neuron written out, every neuron inside it folded to tanh(⋯)"
 
     def formula(self, per_line=PER_LINE):
         return mlp_formula(self.step, self.trace, values=self.options.values, output=self.options.only_output,
@@ -244,6 +271,10 @@ class Formula(_TypedFormulaScene):
     def structures(self):
         return [mlp_structure(self.step, self.trace, values=self.options.values, output=self.options.only_output,
                               head_inline=inline) for inline in (True, False)]
+
+    def folded_structures(self):
+        return [mlp_structure(self.step, self.trace, values=self.options.values, output=self.options.only_output,
+                              outer=OUTER_PER_LINE)]
 
     def network_note(self, part, example):
         k = part if self.options.only_output is None else self.options.only_output

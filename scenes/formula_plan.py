@@ -437,18 +437,20 @@ def mlp_formula(step, trace=None, values=False, output=None, per_line=60):
     return formula
 
 
-def mlp_structure(step, trace=None, values=False, output=None, head_inline=True):
+def mlp_structure(step, trace=None, values=False, output=None, head_inline=True, outer=None):
     """The formula folded (`fold`): the first output written with the first neuron of each layer, its
     lines stepping out one layer at a time; each further output with every neuron folded (they are the
-    same neurons), no wider than the first line. None when the graph has no neurons (`h_jl`) to fold."""
+    same neurons), no wider than the first line. With `outer` (glyphs a line), every output is its own
+    neuron with every neuron inside folded: the fewest lines. None when the graph has no neurons (`h_jl`)
+    to fold."""
     heads, exprs = _mlp_parts(step, trace, values, output)
     if not any(e.neuron for e in exprs):
         return None
-    formula, widest = Formula(), None
+    formula, widest = Formula(), outer
     for k, (head, e) in enumerate(zip(heads, exprs)):
         first = list(head) if head_inline else [Token(r"&\qquad", 0)]
         formula.lines += [] if head_inline else [list(head)]
-        if k:  # the next outputs read the same neurons: folded, no wider than the first
+        if k or outer:  # the next outputs read the same neurons: folded, no wider than the first
             formula.lines += _staircase(first, fold(e, path=False), widest)
         else:
             lines = _staircase(first, fold(e))

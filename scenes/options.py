@@ -70,6 +70,9 @@ COMMON = [
 # What some scenes read; scenes/registry.py says which scene reads which.
 SCENE_OPTIONS = {o.name: o for o in [
     Option("values", click.BOOL, "write the parameters' numbers at --step", default=False),
+    Option("large_type", click.BOOL, "every text 1.6 times larger, fewer symbols a line: for a scene shown "
+                                     "small (nnanim deck build sets it for a formula inside a callout)",
+           default=False),
     Option("only_output", click.IntRange(0), "show only output K", metavar="K"),
     Option("neuron", IndexPair("J,L", "a neuron", "0,1 (neuron 0 of layer 1)"),
            "neuron J of layer L, for the first example"),

@@ -54,10 +54,10 @@ class SceneEntry:
 SCENES = {e.name: e for e in [
     SceneEntry("formula", "nnanim.scenes.formula", "Formula",
                "MLP(x, y, z) = ...: the whole network as one formula, typed out",
-               options=("values", "only_output")),
+               options=("values", "only_output", "large_type")),
     SceneEntry("loss-formula", "nnanim.scenes.formula", "LossFormula",
                "LOSS(x, y, z, w_000, ..., gt_0, gt_1) = ...: the loss of one example, typed out",
-               options=("values",)),
+               options=("values", "large_type")),
     SceneEntry("backprop", "nnanim.scenes.backprop", "Backprop",
                "gradients flowing back through the graph, one backward event at a time",
                options=("neuron", "focus", "pace"),

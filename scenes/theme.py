@@ -6,7 +6,7 @@ Every colour used for text has at least 7:1 contrast with both the background an
 tests/test_theme.py); `rule` is for lines only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +42,11 @@ class Theme:
     # height (of the frame height) and each corner's span (of the frame width, from its left edge).
     chrome_band: float = 0.05
     chrome_corners: tuple = (("the slide number", 0.0, 0.12), ("the controls", 0.9, 1.0))
+
+    def scaled(self, factor):
+        """The same theme with every size of text `factor` times larger (--large-type)."""
+        return replace(self, **{name: getattr(self, name) * factor for name in
+                                ("title_size", "heading_size", "body_size", "min_text", "formula_em")})
 
     def safe_area(self, width, height, center=(0.0, 0.0)):
         """(left, bottom, right, top) of the title-safe area of a view `width` x `height` (scene units)
@@ -108,4 +113,5 @@ LIGHT = Theme("light", background="#fbfbf8", text="#16181d", muted="#3f4451", ac
              layers=("#355200", "#54289a", "#005162", "#7a1f6a"), band="#e8e6dc", warning="#7f3500",
              code_style="default")
 THEMES = {"dark": DARK, "light": LIGHT}
+LARGE_TYPE = 1.6  # --large-type: a 16:9 stage 375 px high (in a callout, at 720p) types a formula at 24 px
 TEXT_COLOURS = ("text", "muted", "accent", "positive", "negative", "warning")  # each >= 7:1 on background and panel

@@ -90,14 +90,14 @@ def console_errors(driver):
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
-def wait_for(driver, script, seconds=20):
-    """Until `script` returns something true (a page still loading may throw: then again)."""
+def wait_for(driver, script, seconds=20, args=()):
+    """Until `script` (given `args`) returns something true (a page still loading may throw: then again)."""
     from selenium.common.exceptions import JavascriptException
 
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            if driver.execute_script(script):
+            if driver.execute_script(script, *args):
                 return
         except JavascriptException:
             pass

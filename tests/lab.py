@@ -80,22 +80,31 @@ class Lab:
         self.log.close()
 
 
-RUN_ALL = """
+# The notebook's panel, found by its path: `shell.currentWidget` follows focus, which a headless page under
+# load may give to the file browser (the kernel idle, the panel there, and currentWidget null).
+PANEL = """
+const app = window.jupyterapp;
+const panel = app && Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === arguments[0]);
+"""
+RUN_ALL = PANEL + """
 const done = arguments[arguments.length - 1];
-const app = window.jupyterapp, panel = app.shell.currentWidget;
+app.shell.activateById(panel.id);  // Run All runs the active notebook
 panel.sessionContext.ready.then(() => {
   app.commands.execute('notebook:run-all-cells');  // resolves when every cell has run: not waited for here
   done(true);
 }, (e) => done(String(e)));
 """
-KERNEL_IDLE = """
-const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+KERNEL_IDLE = PANEL + """
 const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
 if (kernel && kernel.status !== 'idle' && !(Date.now() < (window.nnanimAsked || 0) + 2000)) {
   window.nnanimAsked = Date.now();  // a status missed while the page connected: ask, and the kernel says it again
   kernel.requestKernelInfo().catch(() => {});
 }
 return !!kernel && kernel.status === 'idle' && !!panel.content && panel.content.widgets.length > 0;
+"""
+KERNEL_STATE = PANEL + """
+const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+return `panel ${!!panel}, kernel ${kernel ? kernel.status + ' ' + kernel.connectionStatus : 'none'}`;
 """
 
 
@@ -111,17 +120,18 @@ class opened:
         for attempt in range(3):  # a page whose kernel never says it is idle (now and then) is loaded again, a new kernel
             self.driver.get(f"{self.lab.url}/lab/tree/{self.name}")
             try:
-                wait_for(self.driver, KERNEL_IDLE, seconds=25)
+                wait_for(self.driver, KERNEL_IDLE, seconds=25, args=(self.name,))
                 return self.driver
             except AssertionError:
                 self.driver.save_screenshot(str(self.profile.parent / f"not-ready-{attempt}.png"))
+                state = self.driver.execute_script(KERNEL_STATE, self.name)
                 self.lab.drop_sessions()
-        raise AssertionError(f"{self.name}'s kernel never became idle in JupyterLab: {self.lab.tail()}")
+        raise AssertionError(f"{self.name}'s kernel never became idle in JupyterLab ({state}): {self.lab.tail()}")
 
     def __exit__(self, *exc):
         self.driver.quit()
 
 
-def run_all(driver):
-    """Run every cell of the open notebook (JupyterLab's Run > Run All Cells), without waiting for them."""
-    assert driver.execute_async_script(RUN_ALL) is True
+def run_all(driver, name):
+    """Run every cell of the notebook `name` (JupyterLab's Run > Run All Cells), without waiting for them."""
+    assert driver.execute_async_script(RUN_ALL, name) is True

@@ -192,12 +192,13 @@ def test_every_option_reaches_a_scene_run_by_manim_through_the_environment():
     from nnanim.scenes.options import ALL, SceneOptions, from_environment
 
     given = {"trace": "t.nntrace", "step": "-1", "theme": "light", "for_gif": "1", "check_layout": "1",
-             "values": "true",
+             "values": "true", "large_type": "1",
              "only_output": "1", "neuron": "0,3", "focus": "w_010", "pace": "0.5", "log": "yes", "labels": "1",
              "duration": "20", "example": "2", "inputs": "1,2", "compare": "1", "function": "x^2", "at": "0.5"}
     assert set(given) == {o.name for o in ALL}, "a new option needs a line here"
     options = from_environment({f"NNANIM_{k.upper()}": v for k, v in given.items()})
     assert options == SceneOptions(trace="t.nntrace", step=-1, theme="light", for_gif=True, check_layout=True,
+                                   large_type=True,
                                    values=True,
                                    only_output=1, neuron=(0, 3), focus="w_010", pace=0.5, log=True, labels=True,
                                    duration=20.0, example=2, inputs=(1, 2), compare=True, function="x^2", at=0.5)

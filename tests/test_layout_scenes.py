@@ -33,3 +33,17 @@ def test_the_scene_passes_the_layout_checker(scene, trace, traces, layout_render
             pytest.skip(f"{scene} {reason}")
     result, _ = layout_render(scene, *([] if trace == "none" else [traces[trace]]))
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("scene", ["formula", "loss-formula"])
+def test_large_type_passes_the_layout_checker_and_types_larger(scene, traces, layout_render):
+    """--large-type (a formula in a callout): every text 1.6 times larger (the checker's size floor with
+    it), inside the safe area, no overlap; the end is the most folded structure, or the last lines."""
+    from nnanim import sidecar
+
+    result, out = layout_render(scene, traces["workshop"], "--large-type")
+    assert result.exit_code == 0, result.output
+    from nnanim.scenes.formula import Formula
+
+    said = " ".join(sidecar.read(next(out.glob("*.mp4"))).notes)
+    assert {"formula": Formula.outer_note, "loss-formula": "Only the last lines of"}[scene] in said, said

@@ -209,6 +209,20 @@ def test_the_page_presents_offline_with_math_typeset_and_every_slide_fitting(wor
             });
             return bad;""")
         assert overflowing == [], "every slide's content is inside the slide"
+        from nnanim.scenes.theme import DARK, LARGE_TYPE
+
+        inline = driver.execute_script("""
+            const shown = [];
+            Reveal.getHorizontalSlides().forEach((s, k) => {
+              Reveal.slide(k, 0, 0);
+              s.querySelectorAll('.nnanim-inline').forEach(stage => shown.push([k,
+                (v => v.getAttribute('data-src') || v.getAttribute('src'))(stage.querySelector('video, img')).split('/').at(-2),
+                stage.offsetHeight * parseFloat(stage.closest('.nnanim-fit').style.zoom || 1)]));
+            });
+            return shown;""")
+        formulas = [(k, height * LARGE_TYPE * DARK.formula_em) for k, media, height in inline if "formula" in media]
+        assert len(formulas) == 6 and all(em >= 24 for _, em in formulas), \
+            f"a formula in a callout is typed with an em of 24 px or more on the 1280x720 slide: {formulas}"
         origin = driver.execute_script("return location.origin")
         resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert resources and all(r.startswith(origin) for r in resources), "no request leaves the page's folder"
@@ -304,6 +318,18 @@ def test_crlf_decks_stay_crlf_and_unusual_line_breaks_do_not_shift_lines(tmp_pat
     assert "\n" not in copy.replace("\r\n", "") and copy.count('src="media/s2-') == 2
     copy, note = copy_of(tmp_path, "x\u2028y \f z\n\n```nnanim\nneuron\n```\n")
     assert [b.start for b in fake_scenes(note, 1)[0]] == [2] and "x\u2028y \f z\n" in copy
+
+
+def test_a_formula_inside_text_is_rendered_with_large_type_and_the_same_at_the_top_is_not(tmp_path):
+    from nnanim.obsidian import read_note
+    from nnanim.own_deck import plan
+
+    (tmp_path / "d.md").write_text("# A\n\n```nnanim\nformula\n```\n\n> [!tip] B\n> ```nnanim\n> formula\n> ```\n\n"
+                                   "- C\n\n  ```nnanim\n  loss-formula --values\n  ```\n\n> ```nnanim\n> neuron\n> ```\n")
+    blocks = plan(read_note(tmp_path / "d.md"), tmp_path / "out", "l", "dark")
+    large = [b.job.request.scene_options.get("large_type", False) for b in blocks]
+    assert large == [False, True, True, False], "a formula in a callout or a list; a neuron reads no such option"
+    assert blocks[0].job.request.out_dir != blocks[1].job.request.out_dir, "two different renders"
 
 
 def test_a_block_in_a_callout_keeps_its_prefix_and_a_bom_is_kept(tmp_path):

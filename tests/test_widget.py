@@ -83,7 +83,7 @@ def test_the_explorer_and_a_live_run_in_jupyterlab(jupyter_lab, tmp_path):
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
             driver.execute_script("window.jupyterapp.commands.execute('application:toggle-left-area')")
-        run_all(driver)
+        run_all(driver, "widget.ipynb")
         live = ORDER.index("live")
         seen, started = [], time.time()
         while time.time() - started < 60:  # the live cell's readout, as often as the page can be asked
