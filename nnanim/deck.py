@@ -1,7 +1,7 @@
 """The deck: every scene of the workshop, in the workshop's order, rendered in parallel processes.
 
-Each render is a RenderRequest handed to its own process (nnanim.worker): Manim's configuration is one
-per process. An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it
+Each render is a RenderRequest handed to a process of its own, forked by a render server (nnanim.worker
+--serve, one per render under way) that imported Manim once: Manim's configuration is one per process. An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it
 was made from the same request, trace (by content) and nnanim version, and its sidecar (nnanim/sidecar.py)
 is there; `--force` renders it anyway.
 """
@@ -9,6 +9,7 @@ is there; `--force` renders it anyway.
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -21,9 +22,9 @@ from nnanim.engine.tracefile import nnanim_version
 from nnanim.render import RenderRequest
 from nnanim.scenes.registry import SCENES
 
-# A render process: Python with no folder of the caller's on its import path (-P), so a `click.py` or
-# `numpy.py` beside a shared deck is never imported; it reads its RenderRequest as JSON (nnanim.worker).
-WORKER = [sys.executable, "-P", "-m", "nnanim.worker"]
+# A render server: Python with no folder of the caller's on its import path (-P), so a `click.py` or
+# `numpy.py` beside a shared deck is never imported; it reads RenderRequests as JSON lines (nnanim.worker).
+SERVER = [sys.executable, "-P", "-m", "nnanim.worker", "--serve"]
 
 
 @dataclass(frozen=True)
@@ -125,59 +126,83 @@ def run(jobs, workers, force=False, on_done=None):
             on_done and on_done(job)
         else:
             pending.append(job)
-    running = _Running()
+    servers = _Servers()
     pool = ThreadPoolExecutor(max_workers=max(workers, 1))
     try:
-        for future in as_completed([pool.submit(_render, job, running) for job in pending]):
+        for future in as_completed([pool.submit(_render, job, servers) for job in pending]):
             job = future.result()
             on_done and on_done(job)
     except BaseException:
-        running.stop()
+        servers.stop()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        servers.close()
     return jobs
 
 
-class _Running:
-    """The render processes under way, so that an interruption can stop them (each cleans up after itself
-    on SIGTERM)."""
+class _Servers:
+    """The render servers of a run: one more each time every one is busy, each given the next job when it
+    is done (Manim imported once a server); an interruption stops them, each stopping its render first."""
 
     def __init__(self):
-        self.processes, self.stopped, self.lock = set(), False, threading.Lock()
+        self.idle, self.started, self.stopped, self.lock = [], [], False, threading.Lock()
 
-    def start(self, command):
+    def take(self):
         with self.lock:
             if self.stopped:
                 return None
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       stdin=subprocess.PIPE, text=True)
-            self.processes.add(process)
-            return process
+            if self.idle:
+                return self.idle.pop()
+            errors = tempfile.TemporaryFile()  # what a server says itself (a failed start), read if it ends
+            server = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True)
+            server.errors = errors
+            self.started.append(server)
+            return server
 
-    def finish(self, process):
+    def give_back(self, server):
         with self.lock:
-            self.processes.discard(process)
+            self.idle.append(server)
 
     def stop(self):
         with self.lock:
             self.stopped = True
-            for process in self.processes:
-                process.terminate()
+            for server in self.started:
+                server.terminate()
+
+    def close(self):
+        """Every server told there is no more (its stdin closed) and waited for."""
+        for server in self.started:
+            try:
+                server.stdin.close()
+            except OSError:
+                pass
+            server.wait()
+            server.errors.close()
 
 
-def _render(job, running):
+def _render(job, servers):
     start = time.perf_counter()
-    process = running.start(WORKER)
-    if process is None:
+    server = servers.take()
+    if server is None:
         job.status, job.message = "failed", "interrupted"
         return job
     try:
-        stdout, stderr = process.communicate(job.request.as_json())
-    finally:
-        running.finish(process)
+        server.stdin.write(job.request.as_json() + "\n")
+        server.stdin.flush()
+        line = server.stdout.readline()
+    except OSError:
+        line = ""
+    if line:
+        answer = json.loads(line)
+        returncode, stdout, stderr = answer["status"], answer["stdout"], answer["stderr"]
+        servers.give_back(server)
+    else:  # the server ended (stopped, or it could not start)
+        returncode, stdout = server.wait(), ""
+        server.errors.seek(0)
+        stderr = server.errors.read().decode(errors="replace")
     job.seconds = time.perf_counter() - start
-    if process.returncode == 0 and job.output.exists():
+    if returncode == 0 and job.output.exists():
         job.status, job.size = "done", job.output.stat().st_size
         record = _record(job)
         real_folder(job.request.out_dir, record.parent)

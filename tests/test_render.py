@@ -257,3 +257,30 @@ def test_a_neuron_of_the_workshop_run_without_a_trace_into_a_new_folder(tmp_path
     result = render("backprop", "--neuron", "0,3", *TINY, "--format", "png", "-o", out)
     assert result.exit_code == 0, result.output
     assert not_blank(np.asarray(Image.open(out / "backprop.png").convert("RGB")))
+
+
+def test_a_render_server_renders_request_after_request_each_in_a_child_and_says_a_mistake_in_one_line(tmp_path):
+    """nnanim.worker --serve: a JSON answer a request, as the one-request form prints (the path, or Error:),
+    the server going on after a mistake and ending when its stdin does."""
+    import json
+    import subprocess
+    import sys
+
+    from nnanim.render import RenderRequest
+
+    good = RenderRequest("derivative", None, size=(160, 90), fps=5, out_dir=tmp_path / "out")
+    bad = RenderRequest("backprop", tmp_path / "missing.nntrace", size=(160, 90), fps=5, out_dir=tmp_path / "out")
+    server = subprocess.Popen([sys.executable, "-P", "-m", "nnanim.worker", "--serve"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    answers = []
+    for request in (good, bad, good):
+        server.stdin.write(request.as_json() + "\n")
+        server.stdin.flush()
+        answers.append(json.loads(server.stdout.readline()))
+    server.stdin.close()
+    assert server.wait(timeout=30) == 0
+    assert [a["status"] for a in answers] == [0, 1, 0]
+    assert answers[0]["stdout"].strip() == str(good.target()) == answers[2]["stdout"].strip()
+    assert good.target().stat().st_size > 0
+    assert answers[1]["stderr"].startswith("Error: ") and "missing.nntrace" in answers[1]["stderr"]
+    assert len(answers[1]["stderr"].strip().splitlines()) == 1
