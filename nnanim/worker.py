@@ -4,7 +4,7 @@ per process).
 `python -P -m nnanim.worker` reads one RenderRequest as JSON on stdin, writes the file and prints its path;
 a person's mistake is `Error: <line>` on stderr and exit status 1.
 
-`python -P -m nnanim.worker --serve` imports Manim once, then renders one request per line of stdin, each in
+`python -P -m nnanim.worker --serve` imports Manim and the scenes once, then renders one request per line of stdin, each in
 a child forked from that clean state (a fresh configuration, nothing of the last render), and answers each
 with one JSON line: {"status": exit status, "stdout": ..., "stderr": ...} as the one-request form would have
 given them. SIGTERM stops the render under way (it cleans up as on Ctrl-C) and the server. A deck of 14
@@ -49,7 +49,12 @@ def main():
 
 # ----- the server: Manim imported once, a child forked for each render
 def serve():
-    import manim  # noqa: F401  (what every render would import again: the point of the server)
+    import importlib
+
+    from nnanim.scenes.registry import SCENES
+
+    for entry in SCENES.values():  # Manim and every scene: what each render would import again
+        importlib.import_module(entry.module)
 
     child = None
 
