@@ -1,8 +1,9 @@
 """The deck: every scene of the workshop, in the workshop's order, rendered in parallel processes.
 
-Each render is a RenderRequest handed to a process of its own, forked by a render server (nnanim.worker
---serve, one per render under way) that imported Manim once: Manim's configuration is one per process. An output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it
-was made from the same request, trace (by content) and nnanim version, and its sidecar (nnanim/sidecar.py)
+Each render is a RenderRequest handed to a process of its own, forked by a render server (nnanim.worker,
+one per render under way) that imported Manim once: Manim's configuration is one per process. An
+output is up to date when a small record beside it (renders/.nnanim/<file>.json) says it was made from the
+same request, trace (by content) and nnanim version, and its sidecar (nnanim/sidecar.py)
 is there; `--force` renders it anyway.
 """
 
@@ -24,7 +25,7 @@ from nnanim.scenes.registry import SCENES
 
 # A render server: Python with no folder of the caller's on its import path (-P), so a `click.py` or
 # `numpy.py` beside a shared deck is never imported; it reads RenderRequests as JSON lines (nnanim.worker).
-SERVER = [sys.executable, "-P", "-m", "nnanim.worker", "--serve"]
+SERVER = [sys.executable, "-P", "-m", "nnanim.worker"]
 
 
 @dataclass(frozen=True)

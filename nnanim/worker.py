@@ -1,14 +1,11 @@
-"""Renders in processes of their own, as the deck runs them (several at once; Manim's configuration is one
-per process).
+"""A render server, as the deck runs them (several at once; Manim's configuration is one per process).
 
-`python -P -m nnanim.worker` reads one RenderRequest as JSON on stdin, writes the file and prints its path;
-a person's mistake is `Error: <line>` on stderr and exit status 1.
-
-`python -P -m nnanim.worker --serve` imports Manim and the scenes once, then renders one request per line of stdin, each in
-a child forked from that clean state (a fresh configuration, nothing of the last render), and answers each
-with one JSON line: {"status": exit status, "stdout": ..., "stderr": ...} as the one-request form would have
-given them. SIGTERM stops the render under way (it cleans up as on Ctrl-C) and the server. A deck of 14
-scenes pays Manim's import (about 1.2 s of CPU) once per worker instead of once per scene.
+`python -P -m nnanim.worker` imports Manim and the scenes once, then renders one RenderRequest (JSON) per
+line of stdin, each in a child forked from that clean state (a fresh configuration, nothing of the last
+render), and answers each with one JSON line: {"status": 0, or 1 for a person's mistake, "stdout": the
+file's path, "stderr": `Error: <line>` for a mistake}. SIGTERM stops the render under way (it cleans up as
+on Ctrl-C) and the server; it ends when its stdin does. A deck of 14 scenes pays Manim's import (about 1.2 s
+of CPU) once a server instead of once a scene.
 """
 
 import atexit
@@ -40,11 +37,6 @@ def render_one(text):
     except NnanimError as e:
         print(f"Error: {said(e)}", file=sys.stderr)
         return 1
-
-
-def main():
-    stop_on_sigterm()
-    sys.exit(render_one(sys.stdin.read()))
 
 
 # ----- the server: Manim imported once, a child forked for each render
@@ -88,7 +80,7 @@ def _child(line, out, err):
         stop_on_sigterm()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         code = render_one(line)
-    except BaseException:  # what the one-request form would print as a traceback
+    except BaseException:  # a traceback, as an ending interpreter prints it
         import traceback
 
         traceback.print_exc()
@@ -108,4 +100,4 @@ def _text(file):
 
 
 if __name__ == "__main__":
-    serve() if sys.argv[1:] == ["--serve"] else main()
+    serve()

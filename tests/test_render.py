@@ -260,7 +260,7 @@ def test_a_neuron_of_the_workshop_run_without_a_trace_into_a_new_folder(tmp_path
 
 
 def test_a_render_server_renders_request_after_request_each_in_a_child_and_says_a_mistake_in_one_line(tmp_path):
-    """nnanim.worker --serve: a JSON answer a request, as the one-request form prints (the path, or Error:),
+    """nnanim.worker: a JSON answer a request (the path, or one Error: line),
     the server going on after a mistake and ending when its stdin does."""
     import json
     import subprocess
@@ -270,7 +270,7 @@ def test_a_render_server_renders_request_after_request_each_in_a_child_and_says_
 
     good = RenderRequest("derivative", None, size=(160, 90), fps=5, out_dir=tmp_path / "out")
     bad = RenderRequest("backprop", tmp_path / "missing.nntrace", size=(160, 90), fps=5, out_dir=tmp_path / "out")
-    server = subprocess.Popen([sys.executable, "-P", "-m", "nnanim.worker", "--serve"], stdin=subprocess.PIPE,
+    server = subprocess.Popen([sys.executable, "-P", "-m", "nnanim.worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, cwd=tmp_path)
     answers = []
     for request in (good, bad, good):
