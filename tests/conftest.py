@@ -33,14 +33,15 @@ TOGETHER = {"test_slides.py", "test_docs_examples.py", "test_widget.py", "test_e
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """A worker per core the suite may use (pytest-xdist), unless -n is given (-n 0: this process), or --pdb,
-    which needs one process."""
+    which needs one process. Workers always share out the tests as TOGETHER says (-n N too)."""
     option = config.option
-    if hasattr(config, "workerinput") or getattr(option, "numprocesses", 0) is not None:
-        return  # a worker, -n given, or no pytest-xdist (-p no:xdist)
-    if option.usepdb or option.collectonly:
-        return
-    option.numprocesses = len(os.sched_getaffinity(0))
-    if option.dist == "no":
+    if hasattr(config, "workerinput") or not hasattr(option, "numprocesses"):
+        return  # a worker, or no pytest-xdist (-p no:xdist)
+    if option.numprocesses is None:
+        if option.usepdb or option.collectonly:
+            return
+        option.numprocesses = len(os.sched_getaffinity(0))
+    if option.numprocesses and option.dist == "no":
         option.dist = "loadgroup"
 
 
