@@ -14,6 +14,7 @@ from manim import ManimColor, Scene, Text, config
 from nnanim.engine import load_trace
 from nnanim.engine.training import record_run
 from nnanim.errors import NnanimError
+from nnanim.scenes.glyphs import GlyphText
 from nnanim.scenes.layout import frame_of, items_on_screen, problems
 from nnanim.scenes.options import SceneOptions, from_environment
 from nnanim.scenes.raster import RasterCamera
@@ -147,7 +148,7 @@ def _text(content, font, weight, color, line_height):
     """Each text made once a process (reading Pango's SVG into paths costs 20-60 ms); text() hands out copies.
     What the SVG was read from is let go: each glyph kept its svgelements Path, and the SVG's groups by id,
     which every copy of the text (text(), and each animation of it) copied again, four times the work."""
-    made = Text(content, font=font, weight=weight, color=color, font_size=_font_size_for(font, line_height))
+    made = GlyphText(content, font=font, weight=weight, color=color, font_size=_font_size_for(font, line_height))
     made.made_for = (line_height, made.height)  # what the layout checker reads: its size, even scaled
     made.id_to_vgroup_dict = {}
     for part in made.get_family():
