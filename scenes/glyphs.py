@@ -8,7 +8,6 @@ copy at each `<use>`: the same paths, styles and order Manim's own reading gives
 (a transform, a clip, a symbol that is not one path) is read by Manim as before.
 """
 
-import copy
 import io
 import xml.etree.ElementTree as ET
 
@@ -18,9 +17,12 @@ from manim import RIGHT, Text
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
 _GLYPHS = {}  # (what makes the mobject, the glyph's path and styles) -> the glyph's mobject at the origin, or None
+MAX_GLYPHS = 20_000  # a trace's labels may use any characters: the cache starts again past this many
 
 
 class GlyphText(Text):
+    """Manim's Text (the same arguments, the same mobject), its SVG read glyph by glyph."""
+
     def generate_mobject(self):
         tree = self.modify_xml_tree(ET.parse(self.get_file_path()))
         placed = _uses(tree)
@@ -51,6 +53,8 @@ class GlyphText(Text):
         glyph = mobjects[0] if mobjects else None
         if glyph is not None:
             glyph.path_obj = None  # read; copies need not carry it
+        if len(_GLYPHS) >= MAX_GLYPHS:
+            _GLYPHS.clear()
         _GLYPHS[key] = glyph
         return glyph
 
