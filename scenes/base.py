@@ -139,21 +139,14 @@ def text(content, theme, line_height=None, color=None, weight="NORMAL"):
     readable size."""
     if line_height is None:
         line_height = round(config.frame_height * theme.min_text, 3)
-    made = _text if isinstance(color or theme.text, str) else _text.__wrapped__  # a colour object: made each time
-    return made(content, theme.font, weight, color or theme.text, line_height).copy()
+    return _text(content, theme.font, weight, color or theme.text, line_height).copy()
 
 
 @lru_cache(maxsize=1024)
 def _text(content, font, weight, color, line_height):
-    """Each text made once a process (reading Pango's SVG into paths costs 20-60 ms); text() hands out copies.
-    What the SVG was read from is let go: each glyph kept its svgelements Path, and the SVG's groups by id,
-    which every copy of the text (text(), and each animation of it) copied again, four times the work."""
+    """Each text made once a process (scenes/glyphs.py); text() hands out copies."""
     made = GlyphText(content, font=font, weight=weight, color=color, font_size=_font_size_for(font, line_height))
     made.made_for = (line_height, made.height)  # what the layout checker reads: its size, even scaled
-    made.id_to_vgroup_dict = {}
-    for part in made.get_family():
-        if hasattr(part, "path_obj"):
-            part.path_obj = None
     return made
 
 

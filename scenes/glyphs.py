@@ -5,7 +5,9 @@ Manim reads the SVG Pango writes for a text with svgelements, which parses every
 path, the text a row of `<use x= y=>` of them. GlyphText reads that with ElementTree, has Manim make the
 mobject of each glyph (in its style) once, from an SVG holding that one glyph at the origin, and places a
 copy at each `<use>`: the same paths, styles and order Manim's own reading gives. An SVG of any other shape
-(a transform, a clip, a symbol that is not one path) is read by Manim as before.
+(a transform, a clip, a symbol that is not one path) is read by Manim as before. Either way, what the SVG was
+read from is let go: each glyph kept its svgelements Path and the SVG its groups by id, which every copy of
+the text (and each animation of it) copied again, four times the work of the copy itself.
 """
 
 import io
@@ -27,7 +29,12 @@ class GlyphText(Text):
         tree = self.modify_xml_tree(ET.parse(self.get_file_path()))
         placed = _uses(tree)
         if placed is None:
-            return super().generate_mobject()
+            super().generate_mobject()
+            for part in self.get_family():
+                if hasattr(part, "path_obj"):
+                    part.path_obj = None
+            self.id_to_vgroup_dict = {}
+            return self
         made_by = (type(self).__name__, tuple(sorted(self.path_string_config.items())))
         mobjects = []
         for glyph_key, x, y in placed:
