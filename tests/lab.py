@@ -94,16 +94,17 @@ panel.sessionContext.ready.then(() => {
   done(true);
 }, (e) => done(String(e)));
 """
-KERNEL_IDLE = PANEL + """
+KERNEL = PANEL + """
 const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+"""
+KERNEL_IDLE = KERNEL + """
 if (kernel && kernel.status !== 'idle' && !(Date.now() < (window.nnanimAsked || 0) + 2000)) {
   window.nnanimAsked = Date.now();  // a status missed while the page connected: ask, and the kernel says it again
   kernel.requestKernelInfo().catch(() => {});
 }
 return !!kernel && kernel.status === 'idle' && !!panel.content && panel.content.widgets.length > 0;
 """
-KERNEL_STATE = PANEL + """
-const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+KERNEL_STATE = KERNEL + """
 return `panel ${!!panel}, kernel ${kernel ? kernel.status + ' ' + kernel.connectionStatus : 'none'}`;
 """
 

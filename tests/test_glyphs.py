@@ -31,3 +31,17 @@ def test_a_glyph_text_is_manims_text(content, style):
             assert np.allclose(ours.get_center(), manims.get_center()) and np.isclose(ours.width, manims.width)
     finally:
         SVGMobject.generate_mobject = reading
+
+
+def test_the_glyph_cache_stays_bounded_whatever_characters_the_labels_use(monkeypatch):
+    """A trace's labels may use any characters: the cache starts again past MAX_GLYPHS, and texts stay right."""
+    from manim import Text
+
+    from nnanim.scenes import glyphs
+
+    monkeypatch.setattr(glyphs, "MAX_GLYPHS", 8)
+    monkeypatch.setattr(glyphs, "_GLYPHS", {})
+    many = "".join(chr(c) for c in range(0x3b1, 0x3c9))  # 24 Greek letters
+    ours, manims = glyphs.GlyphText(many, font="DejaVu Sans", font_size=24), Text(many, font="DejaVu Sans", font_size=24)
+    assert len(glyphs._GLYPHS) <= 8
+    assert all(np.allclose(a.points, b.points, atol=1e-9) for a, b in zip(ours.get_family(), manims.get_family()))
